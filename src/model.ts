@@ -1,0 +1,70 @@
+// The data every stage produces and every reporter renders. Pure types, no behaviour.
+
+export type StageName = 'install' | 'test' | 'lint' | 'image' | 'deploy';
+export type StageStatus = 'success' | 'failure' | 'skipped' | 'warning';
+
+export interface StageResult {
+  name: StageName;
+  status: StageStatus;
+  durationMs: number;
+  /** One line a person reads first: "restored from cache", "12 passed, 1 failed". */
+  headline: string;
+  /** Why the stage failed or was skipped, or what to do about a warning. */
+  details?: string[];
+}
+
+export type TestOutcome = 'passed' | 'failed' | 'error' | 'skipped';
+
+export interface TestCase {
+  /** Test name as the runner reports it, e.g. `test_index_returns_ok`. */
+  name: string;
+  /** Class or module, e.g. `tests.test_app` or `tests.test_app.TestIndex`. */
+  classname: string;
+  /** Repository-relative file, when the report or a traceback names it. */
+  file?: string;
+  line?: number;
+  durationMs: number;
+  outcome: TestOutcome;
+  /** First line of the failure or skip reason. */
+  message?: string;
+  /** Full failure text (traceback), possibly long. */
+  details?: string;
+}
+
+export interface TestResults {
+  passed: number;
+  failed: number; // failures and errors together: both fail the run
+  skipped: number;
+  total: number;
+  durationMs: number;
+  cases: TestCase[];
+}
+
+export interface FileCoverage {
+  path: string;
+  linesValid: number;
+  linesCovered: number;
+  percent: number;
+}
+
+export interface CoverageResult {
+  /** Total line coverage in percent, rounded to one decimal. */
+  percent: number;
+  linesValid: number;
+  linesCovered: number;
+  files: FileCoverage[];
+}
+
+export type FindingSeverity = 'error' | 'warning' | 'notice';
+
+export interface Finding {
+  path: string;
+  line: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+  /** Rule code, e.g. `F401` or `E501`. */
+  code: string;
+  message: string;
+  severity: FindingSeverity;
+}

@@ -1,0 +1,63 @@
+// The side effects the pipeline needs, as small interfaces. Adapters (GitHub, local) implement them;
+// stages and the pipeline only ever see these.
+
+export interface RunOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to the child's standard input, then closed (e.g. a password for --password-stdin). */
+  input?: string;
+  /** Called with each complete line of stdout and stderr as it arrives. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** Runs a program with an argument array; never through a shell. */
+export interface ProcessRunner {
+  run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult>;
+}
+
+/** A key-addressed store of directory trees, with GitHub's cache semantics. */
+export interface CacheStore {
+  readonly description: string;
+  /**
+   * Restores `paths` from the entry saved under `key` or, failing that, the newest entry whose key
+   * starts with one of `restoreKeys`. Returns the key of the entry restored, undefined on a miss.
+   * Throws when the store cannot be reached; callers turn that into a warning.
+   */
+  restore(paths: string[], key: string, restoreKeys?: string[]): Promise<string | undefined>;
+  /** Saves `paths` under `key`. Returns false when an entry with that key already exists. */
+  save(paths: string[], key: string): Promise<boolean>;
+}
+
+export interface Annotation {
+  title?: string;
+  file?: string;
+  startLine?: number;
+  startColumn?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+/** Where people read what happened: logs, annotations, outputs, the summary. */
+export interface Reporter {
+  info(message: string): void;
+  debug(message: string): void;
+  notice(message: string, annotation?: Annotation): void;
+  warning(message: string, annotation?: Annotation): void;
+  error(message: string, annotation?: Annotation): void;
+  /** Prints lines kept together under a collapsible heading. */
+  group(title: string, lines: readonly string[]): void;
+  /** Marks a value as secret: it is replaced by *** wherever it would be printed. */
+  secret(value: string): void;
+  setOutput(name: string, value: string): void;
+  /** The run's one summary, as Markdown. */
+  summary(markdown: string): Promise<void>;
+  /** Shows progress of a long step (a spinner on a terminal); returns a function that ends it. */
+  progress(label: string): () => void;
+}
