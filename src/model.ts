@@ -68,3 +68,16 @@ export interface Finding {
   message: string;
   severity: FindingSeverity;
 }
+
+/** Everything one run found out, in the order a person wants to read it. */
+export interface Report {
+  result: 'success' | 'failure';
+  durationMs: number;
+  stages: StageResult[];
+  cacheHit: boolean;
+  cacheKey?: string;
+  tests?: TestResults;
+  coverage?: CoverageResult;
+  /** Every lint finding (annotations show only some; the summary counts all). */
+  findings?: Finding[];
+}

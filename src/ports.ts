@@ -1,5 +1,6 @@
 // The side effects the pipeline needs, as small interfaces. Adapters (GitHub, local) implement them;
 // stages and the pipeline only ever see these.
+import type { Report } from './model.js';
 
 export interface RunOptions {
   cwd: string;
@@ -56,8 +57,8 @@ export interface Reporter {
   /** Marks a value as secret: it is replaced by *** wherever it would be printed. */
   secret(value: string): void;
   setOutput(name: string, value: string): void;
-  /** The run's one summary, as Markdown. */
-  summary(markdown: string): Promise<void>;
+  /** Writes the run's one summary (the job summary in Actions, a closing block on a terminal). */
+  summary(report: Report): Promise<void>;
   /** Shows progress of a long step (a spinner on a terminal); returns a function that ends it. */
   progress(label: string): () => void;
 }

@@ -1,0 +1,56 @@
+// Reporter for a terminal: one line per stage, warnings in colour, a spinner on long steps when
+// attached to a TTY, every secret replaced by *** before anything is printed.
+import type { Annotation, Reporter } from '../../ports.js';
+import { renderTerminal } from '../../reports/terminal.js';
+
+export interface TerminalOptions {
+  out?: NodeJS.WriteStream;
+  verbose?: boolean;
+}
+
+export function terminalReporter({ out = process.stderr, verbose = false }: TerminalOptions = {}): Reporter & { outputs: Record<string, string> } {
+  const secrets: string[] = [];
+  const colour = out.isTTY && !process.env.NO_COLOR;
+  const paint = (code: number, text: string): string => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const mask = (text: string): string => secrets.reduce((t, s) => t.split(s).join('***'), text);
+  const where = (a?: Annotation): string => (a?.file ? `${a.file}${a.startLine ? `:${a.startLine}` : ''}${a.startColumn ? `:${a.startColumn}` : ''}: ` : '');
+  const print = (text: string): void => {
+    out.write(`${mask(text)}\n`);
+  };
+  const outputs: Record<string, string> = {};
+
+  return {
+    outputs,
+    info: print,
+    debug: (message) => verbose && print(paint(2, message)),
+    notice: (message, a) => print(`${paint(36, 'notice')} ${where(a)}${message}`),
+    warning: (message, a) => print(`${paint(33, 'warning')} ${where(a)}${message}`),
+    error: (message, a) => print(`${paint(31, 'error')} ${where(a)}${message}`),
+    group(title, lines) {
+      if (!verbose) return;
+      print(paint(1, `── ${title}`));
+      lines.forEach((line) => print(`   ${line}`));
+    },
+    secret: (value) => {
+      if (value) secrets.push(value);
+    },
+    setOutput: (name, value) => {
+      outputs[name] = value;
+    },
+    summary: async (report) => renderTerminal(report).forEach(print),
+    progress(label) {
+      if (!out.isTTY) return () => undefined;
+      const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+      const started = Date.now();
+      let frame = 0;
+      const timer = setInterval(() => {
+        const seconds = ((Date.now() - started) / 1000).toFixed(0);
+        out.write(`\r${frames[frame++ % frames.length]} ${label} ${seconds}s\u001b[K`);
+      }, 100);
+      return () => {
+        clearInterval(timer);
+        out.write('\r\u001b[K');
+      };
+    }
+  };
+}

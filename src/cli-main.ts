@@ -1,0 +1,129 @@
+// `slipway run [dir]`: the same pipeline on a laptop, with a local cache instead of GitHub's.
+// main() is imported by the thin entry `cli.ts`.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { localCacheStore } from './adapters/local/cache.js';
+import { terminalReporter } from './adapters/local/reporter.js';
+import { execRunner } from './adapters/process.js';
+import { buildConfig } from './config.js';
+import type { GitEvent, RunContext } from './context.js';
+import { SlipwayError } from './errors.js';
+import { INPUT_DEFAULTS, INPUT_NAMES, SECRET_INPUTS, type InputName } from './inputs.js';
+import { outputsOf, runPipeline } from './pipeline.js';
+import { projectStateDir } from './project-state.js';
+
+const BOOLEAN_INPUTS = INPUT_NAMES.filter((name) => ['true', 'false'].includes(INPUT_DEFAULTS[name]));
+
+const USAGE = `Usage: slipway run [dir] [options]
+
+Runs the Slipway pipeline on the project in dir (default: the current folder).
+
+Options (the action's inputs, as flags):
+${INPUT_NAMES.filter((n) => n !== 'working-directory' && n !== 'github-token')
+  .map((n) => `  --${n} <value>${BOOLEAN_INPUTS.includes(n) ? `   (--no-${n} for false)` : ''}`)
+  .join('\n')}
+  --cache-dir <dir>   where the local cache lives (default: $XDG_CACHE_HOME/slipway or ~/.cache/slipway)
+  --verbose           print every stage's full log
+  --help              this text
+
+Exit code: 0 when the pipeline succeeds, 1 when it fails, 2 for a bad option.`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: 'string' as const }])),
+        ...Object.fromEntries(BOOLEAN_INPUTS.map((name) => [`no-${name}`, { type: 'boolean' as const }])),
+        'cache-dir': { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals[0] !== 'run' || positionals.length > 2) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const flags = values as Record<string, string | boolean | undefined>;
+  const reporter = terminalReporter({ verbose: Boolean(flags.verbose) });
+  const read = (name: InputName): string => {
+    if (flags[`no-${name}`]) return 'false';
+    const value = flags[name];
+    return typeof value === 'string' ? value : '';
+  };
+  for (const name of SECRET_INPUTS) if (read(name)) reporter.secret(read(name));
+
+  const cacheDir = resolve(String(flags['cache-dir'] ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'slipway')));
+  const projectDir = resolve(positionals[1] ?? '.');
+  let tempDir: string | undefined;
+  try {
+    const config = await buildConfig(read, projectDir);
+    mkdirSync(join(cacheDir, 'projects'), { recursive: true });
+    tempDir = mkdtempSync(join(cacheDir, 'run-'));
+    const context: RunContext = {
+      stateDir: projectStateDir(join(cacheDir, 'projects'), config.workingDirectory),
+      tempDir,
+      os: process.platform,
+      arch: process.arch,
+      event: eventFromGit(config.workingDirectory),
+      inActions: false
+    };
+    reporter.info(`slipway: ${config.workingDirectory}`);
+    const report = await runPipeline(config, context, {
+      runner: execRunner,
+      cache: config.cache ? localCacheStore(join(cacheDir, 'store'), execRunner, hasZstd() ? 'zstd' : 'gzip') : undefined,
+      reporter
+    });
+    for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);
+    await reporter.summary(report);
+    return report.result === 'success' ? 0 : 1;
+  } catch (error) {
+    if (error instanceof SlipwayError) {
+      reporter.error(error.message);
+      return error.name === 'ConfigError' ? 2 : 1;
+    }
+    throw error;
+  } finally {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** The CLI acts as a push of the checked-out commit to its branch. */
+function eventFromGit(dir: string): GitEvent {
+  const git = (...args: string[]): string => {
+    try {
+      return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
+  const originHead = git('symbolic-ref', '--short', 'refs/remotes/origin/HEAD');
+  return {
+    name: 'push',
+    ref: branch && branch !== 'HEAD' ? `refs/heads/${branch}` : '',
+    sha: git('rev-parse', 'HEAD'),
+    defaultBranch: originHead ? originHead.replace(/^origin\//, '') : 'main',
+    repository: '',
+    serverUrl: ''
+  };
+}
+
+function hasZstd(): boolean {
+  try {
+    execFileSync('zstd', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,209 @@
+// One typed, validated Config from the action's inputs or the CLI's flags. Every problem with a value
+// is reported here, once, naming the input and how to fix it; nothing later re-checks raw strings.
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import * as glob from '@actions/glob';
+import { splitCommands } from './command-line.js';
+import { SlipwayError } from './errors.js';
+import { INPUT_DEFAULTS, type InputName, type InputReader } from './inputs.js';
+
+export type Language = 'auto' | 'python' | 'node';
+
+export interface Config {
+  /** Absolute project root. */
+  workingDirectory: string;
+  language: Language;
+  python: string;
+  /** Replaces the detected install: one command a line. */
+  installCommands?: string[][];
+  cache: boolean;
+  /** Absolute paths of the files whose checksum keys the cache, when the user chose them. */
+  cacheDependencyFiles?: string[];
+  cacheVersion: string;
+  testCommand?: string[];
+  testReportPatterns: string[];
+  coverage: boolean;
+  coverageMin: number;
+  lint: boolean;
+  lintCommand?: string[];
+  lintBlocking: boolean;
+  image?: string;
+  registryUsername?: string;
+  registryPassword?: string;
+  dockerfile: string;
+  context: string;
+  buildArgs: string[];
+  deployBranches: string[];
+  buildOnPullRequest: boolean;
+  deployHook?: string;
+  deployHookImageParam?: string;
+  healthUrl?: string;
+  healthTimeoutSeconds: number;
+  healthExpect?: string;
+  rollback: boolean;
+  githubToken?: string;
+}
+
+/** A bad input: the message names the input and says what would be accepted. */
+export class ConfigError extends SlipwayError {
+  constructor(
+    readonly input: InputName,
+    message: string
+  ) {
+    super(`Input \`${input}\`: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const TRUE_VALUES = ['true', 'True', 'TRUE', 'yes', 'on', '1'];
+const FALSE_VALUES = ['false', 'False', 'FALSE', 'no', 'off', '0'];
+
+/**
+ * Builds the Config. `read` returns the raw value ('' when not given; defaults are applied here,
+ * so the CLI and the action agree). `base` is what a relative working-directory is relative to.
+ */
+export async function buildConfig(read: InputReader, base: string): Promise<Config> {
+  const value = (name: InputName): string => {
+    const raw = read(name).trim();
+    return raw === '' ? INPUT_DEFAULTS[name] : raw;
+  };
+  const optional = (name: InputName): string | undefined => value(name) || undefined;
+  const lines = (name: InputName): string[] =>
+    value(name)
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+
+  const bool = (name: InputName): boolean => {
+    const raw = value(name);
+    if (TRUE_VALUES.includes(raw)) return true;
+    if (FALSE_VALUES.includes(raw)) return false;
+    throw new ConfigError(name, `expected true or false, got "${raw}".`);
+  };
+
+  const number = (name: InputName, { min, max }: { min: number; max: number }): number => {
+    const raw = value(name);
+    const parsed = Number(raw);
+    if (!/^-?\d+(\.\d+)?$/.test(raw) || !Number.isFinite(parsed)) {
+      throw new ConfigError(name, `expected a number from ${min} to ${max}, got "${raw}".`);
+    }
+    if (parsed < min || parsed > max) {
+      throw new ConfigError(name, `expected a number from ${min} to ${max}, got ${parsed}.`);
+    }
+    return parsed;
+  };
+
+  const command = (name: InputName): string[] | undefined => {
+    const commands = commandLines(name);
+    if (!commands) return undefined;
+    if (commands.length > 1) {
+      throw new ConfigError(name, 'give one command on one line (use `bash -c "…"` to run several).');
+    }
+    return commands[0];
+  };
+
+  const commandLines = (name: InputName): string[][] | undefined => {
+    const raw = optional(name);
+    if (!raw) return undefined;
+    try {
+      return splitCommands(raw);
+    } catch (error) {
+      throw new ConfigError(name, `${(error as Error).message} in "${raw}"; close the quote or escape it with a backslash.`);
+    }
+  };
+
+  const workingDirectory = resolve(base, value('working-directory'));
+  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+    throw new ConfigError(
+      'working-directory',
+      `"${value('working-directory')}" is not a directory (looked for ${workingDirectory}); give the project's folder relative to the repository root.`
+    );
+  }
+
+  const language = value('language');
+  if (!['auto', 'python', 'node'].includes(language)) {
+    throw new ConfigError('language', `expected auto, python or node, got "${language}".`);
+  }
+
+  const cacheVersion = value('cache-version');
+  if (!/^[A-Za-z0-9._-]{1,32}$/.test(cacheVersion)) {
+    throw new ConfigError('cache-version', `use letters, digits, ".", "_" or "-" (at most 32), got "${cacheVersion}".`);
+  }
+
+  const buildArgs = lines('build-args');
+  const badBuildArg = buildArgs.find((line) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(line));
+  if (badBuildArg !== undefined) {
+    throw new ConfigError('build-args', `each line must be NAME=value, got "${badBuildArg.split('=')[0]}…".`);
+  }
+
+  for (const name of ['deploy-hook', 'health-url'] as const) {
+    const url = optional(name);
+    if (url && !isHttpUrl(url)) {
+      // The hook URL is a secret: never echo it back.
+      const shown = name === 'deploy-hook' ? 'the value given' : `"${url}"`;
+      throw new ConfigError(name, `${shown} is not an http(s) URL.`);
+    }
+  }
+
+  return {
+    workingDirectory,
+    language: language as Language,
+    python: value('python'),
+    installCommands: commandLines('install-command'),
+    cache: bool('cache'),
+    cacheDependencyFiles: await dependencyFiles(lines('cache-dependency-path'), workingDirectory),
+    cacheVersion,
+    testCommand: command('test-command'),
+    testReportPatterns: lines('test-report'),
+    coverage: bool('coverage'),
+    coverageMin: number('coverage-min', { min: 0, max: 100 }),
+    lint: bool('lint'),
+    lintCommand: command('lint-command'),
+    lintBlocking: bool('lint-blocking'),
+    image: optional('image'),
+    registryUsername: optional('registry-username'),
+    registryPassword: optional('registry-password'),
+    dockerfile: value('dockerfile'),
+    context: value('context'),
+    buildArgs,
+    deployBranches: lines('deploy-branches'),
+    buildOnPullRequest: bool('build-on-pull-request'),
+    deployHook: optional('deploy-hook'),
+    deployHookImageParam: optional('deploy-hook-image-param'),
+    healthUrl: optional('health-url'),
+    healthTimeoutSeconds: number('health-timeout', { min: 1, max: 3600 }),
+    healthExpect: optional('health-expect'),
+    rollback: bool('rollback'),
+    githubToken: read('github-token').trim() || undefined
+  };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Expands cache-dependency-path globs (relative to the project root); each must match a file. */
+async function dependencyFiles(patterns: string[], root: string): Promise<string[] | undefined> {
+  const absolute = (pattern: string): string => (isAbsolute(pattern) ? pattern : resolve(root, pattern));
+  const exclusions = patterns.filter((p) => p.startsWith('!')).map((p) => `!${absolute(p.slice(1))}`);
+  const inclusions = patterns.filter((p) => !p.startsWith('!'));
+  if (inclusions.length === 0) return undefined;
+  const files = new Set<string>();
+  for (const pattern of inclusions) {
+    const globber = await glob.create([absolute(pattern), ...exclusions].join('\n'), {
+      matchDirectories: false,
+      implicitDescendants: false
+    });
+    const matched = await globber.glob();
+    if (matched.length === 0) {
+      throw new ConfigError('cache-dependency-path', `"${pattern}" matches no file under ${root}; fix the pattern or remove it.`);
+    }
+    matched.forEach((file) => files.add(file));
+  }
+  return [...files].sort();
+}

@@ -1,0 +1,35 @@
+// Where and why a run happens: everything the pipeline needs to know about its surroundings,
+// filled by the action entry (from the runner's environment) or the CLI (from the local checkout).
+import type { CacheStore, ProcessRunner, Reporter } from './ports.js';
+
+export interface GitEvent {
+  /** push, pull_request, workflow_dispatch, … ("local" for the CLI). */
+  name: string;
+  /** refs/heads/main, refs/tags/v1.2.3, refs/pull/7/merge. */
+  ref: string;
+  sha: string;
+  defaultBranch: string;
+  /** owner/name. */
+  repository: string;
+  /** https://github.com — for OCI source labels. */
+  serverUrl: string;
+}
+
+export interface RunContext {
+  /** Survives between stages of this run, outside the project tree: environments, package caches. */
+  stateDir: string;
+  /** Scratch space removed when the run ends. */
+  tempDir: string;
+  os: string;
+  arch: string;
+  event: GitEvent;
+  /** True inside GitHub Actions (enables the Actions layer cache for buildx, annotations, …). */
+  inActions: boolean;
+}
+
+export interface Ports {
+  runner: ProcessRunner;
+  /** Undefined when caching is off or no store can be used here. */
+  cache?: CacheStore;
+  reporter: Reporter;
+}

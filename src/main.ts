@@ -1,0 +1,73 @@
+// The action: inputs from the runner, GitHub's cache, annotations and the job summary.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { githubCacheStore } from './adapters/github/cache.js';
+import { githubReporter } from './adapters/github/reporter.js';
+import { execRunner } from './adapters/process.js';
+import { buildConfig } from './config.js';
+import type { GitEvent, RunContext } from './context.js';
+import { SlipwayError } from './errors.js';
+import { SECRET_INPUTS } from './inputs.js';
+import { outputsOf, runPipeline } from './pipeline.js';
+import { projectStateDir } from './project-state.js';
+
+export async function run(): Promise<void> {
+  const reporter = githubReporter();
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const runnerTemp = process.env.RUNNER_TEMP ?? tmpdir();
+  let tempDir: string | undefined;
+  try {
+    for (const name of SECRET_INPUTS) {
+      const value = core.getInput(name);
+      if (value) reporter.secret(value);
+    }
+    const config = await buildConfig((name) => core.getInput(name), workspace);
+    const stateRoot = join(runnerTemp, 'slipway');
+    mkdirSync(stateRoot, { recursive: true });
+    tempDir = mkdtempSync(join(stateRoot, 'run-'));
+    const context: RunContext = {
+      stateDir: projectStateDir(stateRoot, config.workingDirectory),
+      tempDir,
+      os: process.platform,
+      arch: process.arch,
+      event: eventFromRunner(),
+      inActions: true
+    };
+    const report = await runPipeline(config, context, {
+      runner: execRunner,
+      cache: config.cache ? githubCacheStore() : undefined,
+      reporter
+    });
+    for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);
+    await reporter.summary(report);
+    if (report.result === 'failure') {
+      const failed = report.stages.filter((s) => s.status === 'failure');
+      core.setFailed(failed.map((s) => `${s.name}: ${s.headline}`).join('\n'));
+    }
+  } catch (error) {
+    core.setOutput('result', 'failure');
+    if (error instanceof SlipwayError) core.setFailed(error.message);
+    else core.setFailed(`Slipway failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  } finally {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+function eventFromRunner(): GitEvent {
+  let payload: { repository?: { default_branch?: string } } = {};
+  try {
+    if (process.env.GITHUB_EVENT_PATH) payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, 'utf8'));
+  } catch {
+    // no readable payload: fall back to defaults below
+  }
+  return {
+    name: process.env.GITHUB_EVENT_NAME ?? 'push',
+    ref: process.env.GITHUB_REF ?? '',
+    sha: process.env.GITHUB_SHA ?? '',
+    defaultBranch: payload.repository?.default_branch ?? 'main',
+    repository: process.env.GITHUB_REPOSITORY ?? '',
+    serverUrl: process.env.GITHUB_SERVER_URL ?? 'https://github.com'
+  };
+}

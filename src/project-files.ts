@@ -1,0 +1,25 @@
+// ProjectFiles over the real file system.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProjectFiles } from './ecosystems/python.js';
+
+export function diskProjectFiles(root: string): ProjectFiles {
+  return {
+    list(dir) {
+      try {
+        return readdirSync(join(root, dir), { withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => entry.name);
+      } catch {
+        return [];
+      }
+    },
+    read(path) {
+      try {
+        return readFileSync(join(root, path), 'utf8');
+      } catch {
+        return undefined;
+      }
+    }
+  };
+}
