@@ -1,9 +1,9 @@
 // One typed, validated Config from the action's inputs or the CLI's flags. Every problem with a value
 // is reported here, once, naming the input and how to fix it; nothing later re-checks raw strings.
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import * as glob from '@actions/glob';
+import { resolve } from 'node:path';
 import { splitCommands } from './command-line.js';
+import { globFiles } from './glob.js';
 import { SlipwayError } from './errors.js';
 import { INPUT_DEFAULTS, type InputName, type InputReader } from './inputs.js';
 
@@ -151,7 +151,7 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     python: value('python'),
     installCommands: commandLines('install-command'),
     cache: bool('cache'),
-    cacheDependencyFiles: await dependencyFiles(lines('cache-dependency-path'), workingDirectory),
+    cacheDependencyFiles: dependencyFiles(lines('cache-dependency-path'), workingDirectory),
     cacheVersion,
     testCommand: command('test-command'),
     testReportPatterns: lines('test-report'),
@@ -188,18 +188,13 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** Expands cache-dependency-path globs (relative to the project root); each must match a file. */
-async function dependencyFiles(patterns: string[], root: string): Promise<string[] | undefined> {
-  const absolute = (pattern: string): string => (isAbsolute(pattern) ? pattern : resolve(root, pattern));
-  const exclusions = patterns.filter((p) => p.startsWith('!')).map((p) => `!${absolute(p.slice(1))}`);
+function dependencyFiles(patterns: string[], root: string): string[] | undefined {
+  const exclusions = patterns.filter((p) => p.startsWith('!'));
   const inclusions = patterns.filter((p) => !p.startsWith('!'));
   if (inclusions.length === 0) return undefined;
   const files = new Set<string>();
   for (const pattern of inclusions) {
-    const globber = await glob.create([absolute(pattern), ...exclusions].join('\n'), {
-      matchDirectories: false,
-      implicitDescendants: false
-    });
-    const matched = await globber.glob();
+    const matched = globFiles(root, pattern, exclusions);
     if (matched.length === 0) {
       throw new ConfigError('cache-dependency-path', `"${pattern}" matches no file under ${root}; fix the pattern or remove it.`);
     }

@@ -1,0 +1,100 @@
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { ConfigError, buildConfig } from '../../src/config.js';
+import { INPUT_DEFAULTS, type InputName } from '../../src/inputs.js';
+
+let repo: string;
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), 'slipway-config-'));
+  mkdirSync(join(repo, 'service', 'requirements'), { recursive: true });
+  writeFileSync(join(repo, 'service', 'requirements', 'base.txt'), 'flask\n');
+  writeFileSync(join(repo, 'service', 'requirements', 'dev.txt'), '-r base.txt\n');
+  writeFileSync(join(repo, 'service', 'app.py'), '');
+});
+
+const configOf = (inputs: Partial<Record<InputName, string>>) => buildConfig((name) => inputs[name] ?? '', repo);
+
+describe('buildConfig', () => {
+  test('defaults match the contract', async () => {
+    const config = await configOf({});
+    expect(config).toMatchObject({
+      workingDirectory: repo,
+      language: 'auto',
+      python: 'python3',
+      cache: true,
+      cacheVersion: 'v1',
+      coverage: true,
+      coverageMin: 0,
+      lint: true,
+      lintBlocking: false,
+      dockerfile: 'Dockerfile',
+      context: '.',
+      healthTimeoutSeconds: 300,
+      rollback: true,
+      buildOnPullRequest: false
+    });
+    expect(config.cacheDependencyFiles).toBeUndefined();
+    expect(config.installCommands).toBeUndefined();
+  });
+
+  test('reads every kind of value', async () => {
+    const config = await configOf({
+      'working-directory': 'service',
+      cache: 'false',
+      'coverage-min': '82.5',
+      'cache-dependency-path': 'requirements/*.txt\n!requirements/base.txt',
+      'install-command': 'pip install -r requirements/dev.txt\npip install "gunicorn==23"',
+      'test-command': 'pytest -k "not slow"',
+      'deploy-branches': 'main\nrelease/*\n',
+      'build-args': 'A=1\n# comment\nB=two words'
+    });
+    expect(config.workingDirectory).toBe(join(repo, 'service'));
+    expect(config.cache).toBe(false);
+    expect(config.coverageMin).toBe(82.5);
+    expect(config.cacheDependencyFiles).toEqual([join(repo, 'service', 'requirements', 'dev.txt')]);
+    expect(config.installCommands).toEqual([
+      ['pip', 'install', '-r', 'requirements/dev.txt'],
+      ['pip', 'install', 'gunicorn==23']
+    ]);
+    expect(config.testCommand).toEqual(['pytest', '-k', 'not slow']);
+    expect(config.deployBranches).toEqual(['main', 'release/*']);
+    expect(config.buildArgs).toEqual(['A=1', 'B=two words']);
+  });
+
+  test.each<[string, Partial<Record<InputName, string>>, RegExp]>([
+    ['unknown language', { language: 'ruby' }, /^Input `language`: expected auto, python or node, got "ruby"/],
+    ['non-numeric coverage-min', { 'coverage-min': 'eighty' }, /^Input `coverage-min`: expected a number from 0 to 100, got "eighty"/],
+    ['coverage-min above 100', { 'coverage-min': '101' }, /^Input `coverage-min`: expected a number from 0 to 100, got 101/],
+    ['missing working-directory', { 'working-directory': 'nope' }, /^Input `working-directory`: "nope" is not a directory/],
+    ['working-directory that is a file', { 'working-directory': 'service/app.py' }, /^Input `working-directory`: "service\/app.py" is not a directory/],
+    ['glob matching nothing', { 'cache-dependency-path': 'poetry.lock' }, /^Input `cache-dependency-path`: "poetry.lock" matches no file/],
+    ['boolean typo', { cache: 'ture' }, /^Input `cache`: expected true or false, got "ture"/],
+    ['bad cache-version', { 'cache-version': 'v1,2' }, /^Input `cache-version`: use letters, digits/],
+    ['unclosed quote', { 'test-command': 'pytest -k "x' }, /^Input `test-command`: unclosed " quote/],
+    ['two test commands', { 'test-command': 'pytest\nflake8' }, /^Input `test-command`: give one command/],
+    ['health-timeout zero', { 'health-timeout': '0' }, /^Input `health-timeout`: expected a number from 1 to 3600/],
+    ['build-arg without =', { 'build-args': 'JUSTNAME' }, /^Input `build-args`: each line must be NAME=value/],
+    ['health-url not a URL', { 'health-url': 'localhost:8000/health' }, /^Input `health-url`: "localhost:8000\/health" is not an http\(s\) URL/]
+  ])('%s is a clear error naming the input', async (_, inputs, message) => {
+    const error = await configOf(inputs).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  test('a bad deploy-hook is reported without echoing the secret', async () => {
+    const error = (await configOf({ 'deploy-hook': 'api.render.com/deploy/srv-abc?key=s3cr3t' }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/^Input `deploy-hook`: the value given is not an http\(s\) URL/);
+    expect(error.message).not.toContain('s3cr3t');
+  });
+});
+
+test('action.yml declares exactly the inputs and defaults the code applies', () => {
+  const yml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
+  const inputsBlock = yml.slice(yml.indexOf('\ninputs:'), yml.indexOf('\noutputs:'));
+  const declared = Object.fromEntries(
+    [...inputsBlock.matchAll(/^ {2}([a-z-]+):\n(?:(?: {4}.*)\n)*? {4}default: '(.*)'$/gm)].map((m) => [m[1], m[2]])
+  );
+  expect(declared).toEqual(INPUT_DEFAULTS);
+});
