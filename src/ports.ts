@@ -62,3 +62,14 @@ export interface Reporter {
   /** Shows progress of a long step (a spinner on a terminal); returns a function that ends it. */
   progress(label: string): () => void;
 }
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Plain HTTP. Throws only when no response arrived (network error, timeout). */
+export interface Http {
+  request(method: 'GET' | 'POST', url: string, options: { timeoutMs: number; body?: string; headers?: Record<string, string> }): Promise<HttpResponse>;
+}

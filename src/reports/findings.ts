@@ -1,0 +1,291 @@
+// Pure parsers for linter output (ruff JSON, flake8-style lines, eslint JSON) into Findings.
+// They never throw: output they cannot read becomes a warning, so the lint stage can still
+// report the tool's exit code.
+
+import { posix } from 'node:path';
+import type { Finding, FindingSeverity } from '../model.js';
+
+export interface PathOptions {
+  /**
+   * Directory the tool ran in. Relative paths in its output are relative to it. Absolute, or
+   * relative to the repository root (then it is simply prefixed to relative paths).
+   */
+  projectRoot?: string;
+  /**
+   * Absolute directory that output paths are made relative to. Annotations need
+   * repository-relative paths, so pass the repository root when the project is a subdirectory.
+   * Defaults to projectRoot.
+   */
+  repositoryRoot?: string;
+}
+
+export interface FindingsParse {
+  findings: Finding[];
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths (shared by the JUnit and Cobertura parsers too)
+
+/** Forward slashes, no `file://` scheme, no surrounding blanks: one spelling for every tool. */
+function cleanSlashes(raw: string): string {
+  return raw.trim().replace(/^file:\/\//, '').replace(/\\/g, '/');
+}
+
+function hasDriveLetter(path: string): boolean {
+  return /^[A-Za-z]:\//.test(path);
+}
+
+export function isAbsolutePath(raw: string): boolean {
+  const path = cleanSlashes(raw);
+  return path.startsWith('/') || hasDriveLetter(path);
+}
+
+/** `path` relative to `root` when it lies inside it; Windows paths compare case-insensitively. */
+function relativeInside(path: string, root: string): string | undefined {
+  const base = posix.normalize(root).replace(/\/+$/, '');
+  const fold = hasDriveLetter(base) ? (s: string) => s.toLowerCase() : (s: string) => s;
+  if (fold(path).startsWith(fold(base) + '/')) return path.slice(base.length + 1);
+  return undefined;
+}
+
+/**
+ * A path as a tool printed it, turned into the path annotations need: relative to the
+ * repository root when it lies inside it, with forward slashes. Paths outside stay absolute.
+ */
+export function toRepoPath(raw: string, options: PathOptions = {}): string {
+  const path = cleanSlashes(String(raw ?? ''));
+  if (path === '') return '';
+  const projectRoot = options.projectRoot ? cleanSlashes(options.projectRoot) : undefined;
+  const root = options.repositoryRoot ? cleanSlashes(options.repositoryRoot) : projectRoot;
+
+  let absolute: string;
+  if (isAbsolutePath(path)) absolute = posix.normalize(path);
+  else if (projectRoot) absolute = posix.normalize(posix.join(projectRoot, path));
+  else return posix.normalize(path).replace(/^\.\//, '');
+
+  if (!isAbsolutePath(absolute)) return absolute.replace(/^\.\//, ''); // relative projectRoot
+  if (root && isAbsolutePath(root)) return relativeInside(absolute, root) ?? absolute;
+  return absolute;
+}
+
+/** True when a repository path points at the user's own code, not a dependency or the stdlib. */
+export function isProjectPath(path: string): boolean {
+  if (path === '' || isAbsolutePath(path) || path.startsWith('../') || path.startsWith('<')) return false;
+  return !/(^|\/)(site-packages|dist-packages|node_modules|\.venv|venv)\//.test(path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small readers that tolerate anything JSON can hold
+
+function positiveInt(value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 1) return undefined;
+  return Math.min(Math.floor(n), Number.MAX_SAFE_INTEGER);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Whole-document JSON first; then the outermost [...] (tools sometimes print a banner); then JSON lines. */
+function readJsonItems(raw: string): unknown[] | undefined {
+  const body = raw.replace(/^\uFEFF/, '').trim();
+  if (body === '') return [];
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return Array.isArray(parsed) ? parsed : [parsed];
+  } catch {
+    // fall through to the lenient readings
+  }
+  const start = body.indexOf('[');
+  const end = body.lastIndexOf(']');
+  if (start >= 0 && end > start) {
+    try {
+      const parsed: unknown = JSON.parse(body.slice(start, end + 1));
+      if (Array.isArray(parsed)) return parsed;
+    } catch {
+      // not one array: maybe JSON lines
+    }
+  }
+  const lines = body.split(/\r?\n/).filter((line) => line.trim().startsWith('{'));
+  if (lines.length === 0) return undefined;
+  const items: unknown[] = [];
+  for (const line of lines) {
+    try {
+      items.push(JSON.parse(line));
+    } catch {
+      return undefined;
+    }
+  }
+  return items;
+}
+
+function skippedWarning(tool: string, skipped: number): string[] {
+  return skipped > 0 ? [`${tool}: ignored ${skipped} entr${skipped === 1 ? 'y' : 'ies'} without a file or line`] : [];
+}
+
+function guarded(tool: string, parse: () => FindingsParse): FindingsParse {
+  try {
+    return parse();
+  } catch (error) {
+    return { findings: [], warnings: [`${tool}: could not read the output (${errorMessage(error)})`] };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ruff --output-format=json
+
+/** Ruff names syntax errors with a null code (older), `E999` (oldest) or `invalid-syntax` (0.12+). */
+function isRuffSyntaxError(code: unknown): boolean {
+  return code === null || code === undefined || code === 'E999' || code === 'invalid-syntax';
+}
+
+function ruffFinding(item: unknown, options: PathOptions): Finding | undefined {
+  if (!isRecord(item)) return undefined;
+  const path = toRepoPath(text(item.filename), options);
+  const location = isRecord(item.location) ? item.location : {};
+  const end = isRecord(item.end_location) ? item.end_location : {};
+  const line = positiveInt(location.row);
+  if (path === '' || line === undefined) return undefined;
+  const syntax = isRuffSyntaxError(item.code);
+  // Ruff's own `severity` field says "error" for every rule; lint findings are warnings here,
+  // only code that cannot even be parsed is an error.
+  return {
+    path,
+    line,
+    column: positiveInt(location.column),
+    endLine: positiveInt(end.row),
+    endColumn: positiveInt(end.column),
+    code: typeof item.code === 'string' && item.code !== '' ? item.code : 'syntax',
+    message: text(item.message),
+    severity: syntax ? 'error' : 'warning',
+  };
+}
+
+export function parseRuffJson(output: string, options: PathOptions = {}): FindingsParse {
+  return guarded('ruff', () => {
+    const items = readJsonItems(String(output ?? ''));
+    if (items === undefined) return { findings: [], warnings: ['ruff: output is not JSON (run ruff with --output-format=json)'] };
+    const findings = items.map((item) => ruffFinding(item, options)).filter((f): f is Finding => f !== undefined);
+    return { findings, warnings: skippedWarning('ruff', items.length - findings.length) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// path:line[:col]: [CODE] message — flake8, pycodestyle, ruff concise, pylint parseable, mypy
+
+// The path is the shortest prefix followed by `:<digits>:`, so drive letters (`C:\`) and
+// colons inside the message both survive.
+const LINE_FINDING = /^(.+?):(\d+):(?:(\d+):)?\s?(.*)$/;
+// `E501`, `W291`, `PLR0133`, `C0114:` (pylint), `invalid-syntax:` (ruff concise).
+const LEADING_CODE = /^([A-Z]+[0-9]+:?|[a-z]+(?:-[a-z]+)+:)\s+/;
+// pylint --output-format=parseable: `[C0114(missing-module-docstring), ] Missing module docstring`
+const PYLINT_CODE = /^\[([A-Z]+[0-9]+)\([^)]*\)[^\]]*\]\s*/;
+// mypy: `error: Incompatible types ... [assignment]`
+const LEVEL_PREFIX = /^(error|warning|note):\s*(.*?)(?:\s+\[([a-z0-9-]+)\])?$/;
+
+function lineFinding(line: string, options: PathOptions & { severity?: FindingSeverity }): Finding | undefined {
+  const match = LINE_FINDING.exec(line.trim());
+  if (!match) return undefined;
+  const [, rawPath = '', rawLine, rawColumn, rest = ''] = match;
+  const lineNumber = positiveInt(rawLine);
+  const path = toRepoPath(rawPath, options);
+  // `path:1:2` alone is a location line (ruff's full format prints `--> path:1:2`), not a finding.
+  if (lineNumber === undefined || path === '' || /^\d*$/.test(rest.trim())) return undefined;
+
+  let code = '';
+  let message = rest.trim();
+  let severity: FindingSeverity = options.severity ?? 'warning';
+  const coded = LEADING_CODE.exec(message) ?? PYLINT_CODE.exec(message);
+  const leveled = LEVEL_PREFIX.exec(message);
+  if (coded?.[1]) {
+    code = coded[1].replace(/:$/, '');
+    message = message.slice(coded[0].length).replace(/^\[\*\]\s*/, ''); // ruff's "fixable" mark
+  } else if (leveled) {
+    severity = leveled[1] === 'error' ? 'error' : leveled[1] === 'note' ? 'notice' : 'warning';
+    message = leveled[2] ?? '';
+    code = leveled[3] ?? '';
+  }
+  if (code === 'E999' || code === 'E902' || code === 'invalid-syntax') severity = 'error';
+  return { path, line: lineNumber, column: positiveInt(rawColumn), code, message, severity };
+}
+
+/**
+ * Lines of the common `path:line[:col]: CODE message` form. Lines that are not findings
+ * (totals, banners, source excerpts) are ignored; a warning says so only when nothing matched.
+ */
+export function parseLineFindings(
+  output: string,
+  options: PathOptions & { severity?: FindingSeverity } = {},
+): FindingsParse {
+  return guarded('lint', () => {
+    const lines = String(output ?? '').split(/\r?\n/).filter((line) => line.trim() !== '');
+    const findings = lines.map((line) => lineFinding(line, options)).filter((f): f is Finding => f !== undefined);
+    const warnings =
+      lines.length > 0 && findings.length === 0
+        ? [`lint: none of ${lines.length} output line(s) looked like "path:line:col: CODE message"`]
+        : [];
+    return { findings, warnings };
+  });
+}
+
+/** flake8's default format is the common line form. */
+export function parseFlake8(output: string, options: PathOptions = {}): FindingsParse {
+  return parseLineFindings(output, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// eslint -f json
+
+function eslintSeverity(value: unknown): FindingSeverity | undefined {
+  if (value === 2 || value === '2' || value === 'error') return 'error';
+  if (value === 1 || value === '1' || value === 'warn' || value === 'warning') return 'warning';
+  return undefined; // 0 = off
+}
+
+function eslintFindings(result: unknown, options: PathOptions): { findings: Finding[]; skipped: number } {
+  if (!isRecord(result) || !Array.isArray(result.messages)) return { findings: [], skipped: 1 };
+  const path = toRepoPath(text(result.filePath), options);
+  const findings: Finding[] = [];
+  let skipped = 0;
+  for (const message of result.messages) {
+    const severity = isRecord(message) ? eslintSeverity(message.severity) : undefined;
+    if (!isRecord(message) || severity === undefined || path === '') {
+      skipped += 1;
+      continue;
+    }
+    const ruleId = typeof message.ruleId === 'string' ? message.ruleId : '';
+    findings.push({
+      path,
+      // File-level messages ("File ignored because ...") carry no line: pin them to line 1.
+      line: positiveInt(message.line) ?? 1,
+      column: positiveInt(message.column),
+      endLine: positiveInt(message.endLine),
+      endColumn: positiveInt(message.endColumn),
+      code: ruleId !== '' ? ruleId : message.fatal === true ? 'syntax' : '',
+      message: text(message.message),
+      severity,
+    });
+  }
+  return { findings, skipped };
+}
+
+export function parseEslintJson(output: string, options: PathOptions = {}): FindingsParse {
+  return guarded('eslint', () => {
+    const items = readJsonItems(String(output ?? ''));
+    if (items === undefined) return { findings: [], warnings: ['eslint: output is not JSON (run eslint with -f json)'] };
+    const results = items.map((item) => eslintFindings(item, options));
+    const findings = results.flatMap((r) => r.findings);
+    const skipped = results.reduce((sum, r) => sum + r.skipped, 0);
+    return { findings, warnings: skippedWarning('eslint', skipped) };
+  });
+}

@@ -1,0 +1,379 @@
+// Pure JUnit XML parser: pytest (xunit1 and xunit2), unittest-xml-reporting, and any report with
+// the usual testsuites > testsuite > testcase shape. It never throws: a report it cannot read
+// yields empty results and a warning, so the test stage can fall back to the exit code.
+
+import { XMLParser } from 'fast-xml-parser';
+import type { TestCase, TestOutcome, TestResults } from '../model.js';
+import { isProjectPath, toRepoPath, type PathOptions } from './findings.js';
+
+export type JUnitOptions = PathOptions;
+
+export interface JUnitParse {
+  results: TestResults;
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML reading shared with the Cobertura parser
+
+/** An element as fast-xml-parser gives it: attributes under `@_name`, text under `#text`. */
+export type XmlNode = Record<string, unknown>;
+
+/**
+ * Parse XML into plain objects. `arrayTags` are always arrays, so one child and many children
+ * read the same. Numeric character references (`&#10;` in pytest messages) need `htmlEntities`.
+ */
+export function readXml(xml: string, arrayTags: ReadonlySet<string>): { root?: XmlNode; error?: string } {
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    htmlEntities: true,
+    jPath: false, // callbacks get a matcher instead of a path string built per tag: faster
+    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && arrayTags.has(name),
+  });
+  try {
+    const parsed: unknown = parser.parse(xml.replace(/^\uFEFF/, ''));
+    return isNode(parsed) ? { root: parsed } : { error: 'no elements found' };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export function isNode(value: unknown): value is XmlNode {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Child elements named `tag`; an empty element (`<tag/>`) comes back as an empty node. */
+export function children(node: XmlNode, tag: string): XmlNode[] {
+  const value = node[tag];
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.map((item) => (isNode(item) ? item : { '#text': typeof item === 'string' ? item : '' }));
+}
+
+export function attr(node: XmlNode, name: string): string | undefined {
+  const value = node[`@_${name}`];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function textOf(node: XmlNode): string {
+  const value = node['#text'];
+  return typeof value === 'string' ? value : value === undefined ? '' : String(value);
+}
+
+/** A non-negative integer attribute; garbage and absurd values read as undefined. */
+export function countAttr(node: XmlNode, name: string): number | undefined {
+  const raw = attr(node, name)?.trim();
+  if (!raw || !/^\+?\d+(\.0*)?$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) ? Math.min(Math.floor(value), Number.MAX_SAFE_INTEGER) : undefined;
+}
+
+/** Seconds (`0.227`, `1,234.5`, European `0,5`) to whole milliseconds; garbage reads as undefined. */
+function millisecondsAttr(node: XmlNode, name: string): number | undefined {
+  let raw = attr(node, name)?.trim();
+  if (!raw) return undefined;
+  raw = raw.includes('.') ? raw.replace(/,/g, '') : raw.replace(',', '.');
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) return undefined;
+  return Math.min(Math.round(seconds * 1000), Number.MAX_SAFE_INTEGER);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where a test lives: attributes, then the traceback, then the classname
+
+interface Frame {
+  file: string;
+  line: number;
+}
+
+// Python: `  File "/abs/tests/test_x.py", line 12, in test_name`
+const PYTHON_FRAME = /^\s*File "([^"]+)", line (\d+)/;
+// pytest: `tests/test_x.py:12: AssertionError` (not the `E   ...` explanation lines)
+const PYTEST_FRAME = /^(?!E\s)(\S(?:.*?\S)?\.[A-Za-z0-9]+):(\d+):(?:\s|$)/;
+// JavaScript: `    at fn (/abs/src/x.test.js:12:5)` or `    at /abs/src/x.test.js:12:5`
+const JS_FRAME = /^\s*at (?:.*?\()?((?:file:\/\/)?(?:[A-Za-z]:)?[^():]+):(\d+):\d+\)?\s*$/;
+
+function tracebackFrames(body: string, options: JUnitOptions): Frame[] {
+  const frames: Frame[] = [];
+  for (const line of body.split('\n')) {
+    if (line.length > 4096) continue; // a frame line is short; skip pasted blobs cheaply
+    const match = PYTHON_FRAME.exec(line) ?? PYTEST_FRAME.exec(line) ?? JS_FRAME.exec(line);
+    const number = match ? Number(match[2]) : NaN;
+    if (match?.[1] && Number.isSafeInteger(number) && number > 0) {
+      frames.push({ file: toRepoPath(match[1], options), line: number });
+    }
+  }
+  return frames;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Files a dotted classname may name, most specific first: `tests.test_app.TestIndex` →
+ * `tests/test_app/TestIndex.py`, `tests/test_app.py`, `tests.py`. Empty for non-module names.
+ */
+function moduleFileCandidates(classname: string): string[] {
+  const parts = classname.split('.');
+  if (classname === '' || !parts.every((part) => IDENTIFIER.test(part))) return [];
+  return parts.map((_, i) => parts.slice(0, parts.length - i).join('/') + '.py');
+}
+
+/** The module file a classname most likely names: drop trailing CamelCase class names. */
+function moduleFileGuess(classname: string): string | undefined {
+  const candidates = moduleFileCandidates(classname);
+  const parts = classname.split('.');
+  let keep = parts.length;
+  while (keep > 1 && /^[A-Z]/.test(parts[keep - 1] ?? '')) keep -= 1;
+  return candidates[parts.length - keep];
+}
+
+function sameFile(path: string, candidate: string): boolean {
+  return path === candidate || path.endsWith('/' + candidate);
+}
+
+/**
+ * The frame that says where the test itself failed: the last frame in the test's own file
+ * (named by the report, or by its classname), else the last frame inside the project.
+ */
+function pickFrame(frames: Frame[], testFile: string | undefined, classname: string): Frame | undefined {
+  const own = testFile ? [testFile] : moduleFileCandidates(classname);
+  const inOwnFile = frames.filter((frame) => own.some((candidate) => sameFile(frame.file, candidate)));
+  return inOwnFile.at(-1) ?? frames.filter((frame) => isProjectPath(frame.file)).at(-1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test cases
+
+interface SuiteContext {
+  /** pytest writes 0-based `line` attributes (its item location); other tools write 1-based. */
+  zeroBasedLines: boolean;
+}
+
+const OUTCOME_ELEMENTS: ReadonlyArray<[string, TestOutcome]> = [
+  ['failure', 'failed'],
+  ['error', 'error'],
+  ['skipped', 'skipped'],
+];
+
+/** The element that decides the outcome: a failure outranks an error, which outranks a skip. */
+function outcomeOf(testcase: XmlNode): { outcome: TestOutcome; element?: XmlNode } {
+  for (const [tag, outcome] of OUTCOME_ELEMENTS) {
+    const element = children(testcase, tag)[0];
+    if (element) return { outcome, element };
+  }
+  return { outcome: 'passed' };
+}
+
+function firstNonEmptyLine(value: string): string | undefined {
+  return value
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line !== '');
+}
+
+function toTestCase(testcase: XmlNode, context: SuiteContext, options: JUnitOptions): TestCase {
+  const classname = attr(testcase, 'classname') ?? attr(testcase, 'class') ?? '';
+  const { outcome, element } = outcomeOf(testcase);
+  const body = element ? textOf(element).replace(/\s+$/, '') : '';
+  const messageAttr = element ? attr(element, 'message') : undefined;
+  const message = firstNonEmptyLine(messageAttr ?? '') ?? firstNonEmptyLine(body);
+
+  const fileAttr = attr(testcase, 'file');
+  const reportedFile = fileAttr ? toRepoPath(fileAttr, options) : undefined;
+  const lineAttr = countAttr(testcase, 'line');
+  const reportedLine = lineAttr === undefined ? undefined : lineAttr + (context.zeroBasedLines ? 1 : 0);
+  const frame = body ? pickFrame(tracebackFrames(body, options), reportedFile, classname) : undefined;
+  const frameIsOwn = frame !== undefined && (reportedFile === undefined || sameFile(frame.file, reportedFile));
+
+  const file = reportedFile ?? frame?.file ?? moduleFileGuess(classname);
+  const line = frameIsOwn ? frame.line : reportedLine;
+  const details = body !== '' ? body : messageAttr?.includes('\n') ? messageAttr.trimEnd() : undefined;
+
+  return {
+    name: attr(testcase, 'name') ?? '',
+    classname,
+    ...(file !== undefined && file !== '' ? { file } : {}),
+    ...(line !== undefined && line > 0 ? { line } : {}),
+    durationMs: millisecondsAttr(testcase, 'time') ?? 0,
+    outcome,
+    ...(message !== undefined ? { message } : {}),
+    ...(details !== undefined ? { details } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suites
+
+const SUITE_TAGS = ['testsuite', 'testsuites'] as const;
+const ARRAY_TAGS = new Set<string>([...SUITE_TAGS, 'testcase', 'failure', 'error', 'skipped']);
+
+function childSuites(node: XmlNode): XmlNode[] {
+  return SUITE_TAGS.flatMap((tag) => children(node, tag));
+}
+
+/** All test cases under a suite, in document order per suite, nested suites included. */
+function collectCases(suite: XmlNode, context: SuiteContext, options: JUnitOptions, into: TestCase[]): void {
+  const name = attr(suite, 'name');
+  const inner: SuiteContext = { zeroBasedLines: context.zeroBasedLines || name === 'pytest' || name === 'pytest tests' };
+  for (const testcase of children(suite, 'testcase')) into.push(toTestCase(testcase, inner, options));
+  for (const child of childSuites(suite)) collectCases(child, inner, options, into);
+}
+
+interface SuiteTotals {
+  tests: number;
+  failed: number;
+  skipped: number;
+  durationMs?: number;
+}
+
+/**
+ * What suites say about themselves: the outermost suite that carries a figure wins, so a
+ * `testsuites` total and its children are never added together.
+ */
+function suiteTotals(suite: XmlNode): SuiteTotals {
+  const nested = childSuites(suite).map(suiteTotals);
+  const sum = (pick: (t: SuiteTotals) => number | undefined) =>
+    nested.reduce((total, t) => total + (pick(t) ?? 0), 0);
+  const tests = countAttr(suite, 'tests');
+  const ownTime = millisecondsAttr(suite, 'time');
+  const nestedTimes = nested.filter((t) => t.durationMs !== undefined);
+  return {
+    tests: tests ?? sum((t) => t.tests),
+    failed:
+      tests !== undefined
+        ? (countAttr(suite, 'failures') ?? 0) + (countAttr(suite, 'errors') ?? 0)
+        : sum((t) => t.failed),
+    skipped:
+      tests !== undefined
+        ? (countAttr(suite, 'skipped') ?? countAttr(suite, 'skip') ?? 0) + (countAttr(suite, 'disabled') ?? 0)
+        : sum((t) => t.skipped),
+    durationMs: ownTime ?? (nestedTimes.length > 0 ? sum((t) => t.durationMs) : undefined),
+  };
+}
+
+export function emptyTestResults(): TestResults {
+  return { passed: 0, failed: 0, skipped: 0, total: 0, durationMs: 0, cases: [] };
+}
+
+function resultsFromCases(cases: TestCase[], durationMs: number | undefined): TestResults {
+  const failed = cases.filter((c) => c.outcome === 'failed' || c.outcome === 'error').length;
+  const skipped = cases.filter((c) => c.outcome === 'skipped').length;
+  return {
+    passed: cases.length - failed - skipped,
+    failed,
+    skipped,
+    total: cases.length,
+    durationMs: durationMs ?? cases.reduce((sum, c) => sum + c.durationMs, 0),
+    cases,
+  };
+}
+
+/** Reports with counts but no testcase elements: trust the counts, keep them consistent. */
+function resultsFromTotals(totals: SuiteTotals): TestResults {
+  const total = Math.max(totals.tests, totals.failed + totals.skipped);
+  return {
+    passed: total - totals.failed - totals.skipped,
+    failed: totals.failed,
+    skipped: totals.skipped,
+    total,
+    durationMs: totals.durationMs ?? 0,
+    cases: [],
+  };
+}
+
+// Declarations, comments and a doctype may come before the root element.
+const PROLOG_AND_ROOT = /^\s*(?:<\?[^>]*\?>\s*|<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([A-Za-z_][\w.:-]*)/;
+const ONLY_COMMENTS_LEFT = /^\s*(?:<!--[\s\S]*?-->\s*)*$/;
+
+/**
+ * A complete document ends with its root's closing tag, or is a single self-closing root;
+ * anything else was cut off. The parser forgives unclosed elements, so this is checked here.
+ */
+export function looksComplete(xml: string): boolean {
+  const text = xml.replace(/^\uFEFF/, '');
+  const head = PROLOG_AND_ROOT.exec(text.slice(0, 4096));
+  const root = head?.[1];
+  if (!head || !root) return false;
+  const rest = text.slice(head[0].length);
+  const selfClosing = /^(?:\s[^>]*)?\/>/.exec(rest.slice(0, 4096));
+  if (selfClosing) return rest.length < 4096 && ONLY_COMMENTS_LEFT.test(rest.slice(selfClosing[0].length));
+  const tail = text.slice(-4096);
+  const close = tail.lastIndexOf(`</${root}`);
+  const after = close >= 0 ? tail.slice(close + root.length + 2) : '';
+  const bracket = /^\s*>/.exec(after);
+  return bracket !== null && ONLY_COMMENTS_LEFT.test(after.slice(bracket[0].length));
+}
+
+/**
+ * When a report is cut inside a tag the parser gives up; the test cases before the damage
+ * are still worth reporting, so parse again up to the last complete test case.
+ */
+function readUpToLastTestCase(xml: string): XmlNode | undefined {
+  const end = Math.max(xml.lastIndexOf('</testcase>') + '</testcase>'.length, xml.lastIndexOf('/>') + 2);
+  if (end <= 2) return undefined;
+  return readXml(xml.slice(0, end), ARRAY_TAGS).root;
+}
+
+function parseJUnitUnguarded(xml: string, options: JUnitOptions): JUnitParse {
+  if (xml.trim() === '') return { results: emptyTestResults(), warnings: ['JUnit report is empty'] };
+  const { root: parsed, error } = readXml(xml, ARRAY_TAGS);
+  const root = parsed ?? readUpToLastTestCase(xml);
+  if (!root) return { results: emptyTestResults(), warnings: [`JUnit report is not valid XML: ${error}`] };
+  const suites = childSuites(root);
+  if (suites.length === 0) {
+    const found = Object.keys(root).find((key) => !key.startsWith('?') && !key.startsWith('#') && !key.startsWith('@_'));
+    const what = found ? `<${found}>` : 'no root element';
+    return { results: emptyTestResults(), warnings: [`JUnit report has no <testsuites> or <testsuite> root (found ${what})`] };
+  }
+
+  const cases: TestCase[] = [];
+  for (const suite of suites) collectCases(suite, { zeroBasedLines: false }, options, cases);
+  const totals = suites.map(suiteTotals);
+  const suiteTime = totals.some((t) => t.durationMs !== undefined)
+    ? totals.reduce((sum, t) => sum + (t.durationMs ?? 0), 0)
+    : undefined;
+  const results =
+    cases.length > 0
+      ? resultsFromCases(cases, suiteTime)
+      : resultsFromTotals({
+          tests: totals.reduce((sum, t) => sum + t.tests, 0),
+          failed: totals.reduce((sum, t) => sum + t.failed, 0),
+          skipped: totals.reduce((sum, t) => sum + t.skipped, 0),
+          durationMs: suiteTime,
+        });
+  const warnings =
+    parsed && looksComplete(xml)
+      ? []
+      : [`JUnit report looks truncated or malformed${error ? ` (${error})` : ''}; read ${cases.length} test case(s) from it`];
+  return { results, warnings };
+}
+
+/**
+ * Parse one JUnit XML report. Counts come from the test cases themselves (attributes lie
+ * after reruns and merges); suite attributes are used only when there are no test cases.
+ */
+export function parseJUnit(xml: string, options: JUnitOptions = {}): JUnitParse {
+  try {
+    return parseJUnitUnguarded(typeof xml === 'string' ? xml : String(xml ?? ''), options);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { results: emptyTestResults(), warnings: [`JUnit report could not be read: ${reason}`] };
+  }
+}
+
+/** Results of several report files (one per suite, or per worker) as one. */
+export function mergeTestResults(list: readonly TestResults[]): TestResults {
+  const merged = emptyTestResults();
+  for (const results of list) {
+    merged.passed += results.passed;
+    merged.failed += results.failed;
+    merged.skipped += results.skipped;
+    merged.total += results.total;
+    merged.durationMs += results.durationMs;
+    for (const testCase of results.cases) merged.cases.push(testCase);
+  }
+  return merged;
+}

@@ -1,0 +1,220 @@
+// Pure decisions of the deploy stage: the hook request, what to mask, when to retry, how to poll health.
+// No I/O here. The hook URL is a secret (Render's carries its key): no message built here contains it.
+
+export interface HookRequest {
+  url: string;
+  method: 'POST';
+}
+
+const INVALID_HOOK =
+  'Input `deploy-hook`: is not a valid http(s) URL; expected something like ' +
+  'https://api.render.com/deploy/srv-…?key=… (the value is a secret, so it is not shown here).';
+
+function parseHook(hookUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(hookUrl.trim());
+  } catch {
+    throw new Error(INVALID_HOOK);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(INVALID_HOOK);
+  if (url.hostname === '') throw new Error(INVALID_HOOK);
+  return url;
+}
+
+function decodeComponent(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * The request that triggers a deploy: POST to the hook, with `imageRef` (`repo@sha256:…`) URL-encoded
+ * into the query parameter `imageParam` when both are given. An existing parameter of that name is
+ * replaced in place; every other part of the URL is kept byte for byte.
+ * Throws an error naming the `deploy-hook` input, never containing the URL, when the URL is invalid.
+ */
+export function hookRequest(hookUrl: string, imageParam: string | undefined, imageRef: string | undefined): HookRequest {
+  parseHook(hookUrl);
+  const raw = hookUrl.trim();
+  const param = imageParam?.trim();
+  if (!param || !imageRef) return { url: raw, method: 'POST' };
+
+  // Work on the raw string so the other parameters keep their exact encoding.
+  const hashAt = raw.indexOf('#');
+  const beforeHash = hashAt < 0 ? raw : raw.slice(0, hashAt);
+  const hash = hashAt < 0 ? '' : raw.slice(hashAt);
+  const queryAt = beforeHash.indexOf('?');
+  const base = queryAt < 0 ? beforeHash : beforeHash.slice(0, queryAt);
+  const query = queryAt < 0 ? '' : beforeHash.slice(queryAt + 1);
+
+  const pair = `${encodeURIComponent(param)}=${encodeURIComponent(imageRef)}`;
+  const parts: string[] = [];
+  let placed = false;
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const name = decodeComponent(part.split('=', 1)[0]!);
+    if (name === param) {
+      if (!placed) parts.push(pair);
+      placed = true;
+    } else {
+      parts.push(part);
+    }
+  }
+  if (!placed) parts.push(pair);
+  return { url: `${base}?${parts.join('&')}${hash}`, method: 'POST' };
+}
+
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * The strings to mask for a secret URL: the URL itself (as given and as normalised), every query
+ * value (raw and decoded), the userinfo (password; the user name too when it stands alone, as tokens
+ * do), and the service id after `/deploy/` (Render hooks). Values shorter than 4 characters are left
+ * out: masking `1` would blank every digit of the log, and such a value hides nothing.
+ * Longest first, so a masker that replaces in order never leaves a piece of a longer secret.
+ */
+export function secretsOfUrl(url: string): string[] {
+  const secrets = new Set<string>();
+  const add = (value: string | undefined): void => {
+    if (value === undefined) return;
+    for (const candidate of [value, decodeComponent(value)]) {
+      if (candidate.trim().length >= MIN_SECRET_LENGTH) secrets.add(candidate);
+    }
+  };
+  const raw = url.trim();
+  if (raw !== '') secrets.add(raw);
+  if (url !== raw && url !== '') secrets.add(url);
+
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed) {
+    if (parsed.href !== raw) secrets.add(parsed.href);
+    add(parsed.password);
+    if (parsed.password === '') add(parsed.username);
+    for (const [, value] of parsed.searchParams) add(value);
+  }
+
+  // From the raw text too, so an unparseable or oddly encoded URL still has its pieces masked.
+  const query = raw.split('#', 1)[0]!.split('?').slice(1).join('?');
+  for (const part of query.split('&')) {
+    const equals = part.indexOf('=');
+    if (equals >= 0) add(part.slice(equals + 1));
+  }
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(raw);
+  if (userinfo) {
+    const [user, password] = userinfo[1]!.split(/:(.*)/s);
+    if (password !== undefined && password !== '') add(password);
+    else add(user);
+  }
+  const render = /\/deploy\/([^/?#]+)/.exec(raw);
+  if (render) add(render[1]);
+
+  return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Retries
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A server's Retry-After is honoured up to this. */
+  maxRetryAfterMs: number;
+}
+
+export const retryPolicy: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000
+};
+
+export interface DelayOptions {
+  /** The Retry-After header of the response, when there was one. */
+  retryAfter?: string | null;
+  policy?: RetryPolicy;
+  /** Returns [0, 1); Math.random by default. Tests pass a fixed one. */
+  random?: () => number;
+  /** For Retry-After given as an HTTP date. */
+  now?: number;
+}
+
+/** Whether a response status (or a network failure) is worth another attempt. */
+export function isRetryable(status: number | 'network-error'): boolean {
+  if (status === 'network-error') return true;
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+function retryAfterMs(header: string | null | undefined, now: number): number | undefined {
+  if (header === undefined || header === null) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/**
+ * Milliseconds to wait before the next attempt, or undefined to stop: after `attempt` attempts
+ * (1 = the first one failed) with the given outcome. Network errors, 408, 429 and 5xx are retried with
+ * exponential backoff and jitter (half fixed, half random); a 429's Retry-After (seconds or an HTTP
+ * date) is honoured, capped; any other status is final.
+ */
+export function nextDelay(attempt: number, status: number | 'network-error', options: DelayOptions = {}): number | undefined {
+  const policy = options.policy ?? retryPolicy;
+  if (!isRetryable(status) || attempt >= policy.maxAttempts) return undefined;
+  const random = options.random ?? Math.random;
+  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = Math.round(backoff / 2 + (backoff / 2) * random());
+  if (status === 429 || status === 503) {
+    const asked = retryAfterMs(options.retryAfter, options.now ?? Date.now());
+    if (asked !== undefined) return Math.min(policy.maxRetryAfterMs, Math.max(asked, 0));
+  }
+  return jittered;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Health check
+
+export interface HealthSchedule {
+  initialMs?: number;
+  maxMs?: number;
+}
+
+/**
+ * Waits between health polls: 1 s, 2 s, 4 s, 8 s, then 15 s each, adding up to no more than the
+ * timeout (the last wait is shortened so a final poll lands at the deadline). The first poll happens
+ * at once, before the first wait.
+ */
+export function healthPollDelays(timeoutMs: number, schedule: HealthSchedule = {}): number[] {
+  const initial = schedule.initialMs ?? 1000;
+  const max = schedule.maxMs ?? 15_000;
+  const delays: number[] = [];
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return delays;
+  let total = 0;
+  let next = initial;
+  while (total + next <= timeoutMs) {
+    delays.push(next);
+    total += next;
+    next = Math.min(max, next * 2);
+  }
+  const rest = timeoutMs - total;
+  if (rest >= Math.min(250, initial)) delays.push(rest);
+  return delays;
+}
+
+/** A health check passes on a 2xx whose body contains `expect` (when given). */
+export function isHealthy(status: number, body: string, expect?: string): boolean {
+  if (status < 200 || status > 299) return false;
+  if (expect === undefined || expect === '') return true;
+  return body.includes(expect);
+}
