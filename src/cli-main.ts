@@ -71,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     mkdirSync(join(cacheDir, 'projects'), { recursive: true });
     tempDir = mkdtempSync(join(cacheDir, 'run-'));
     const context: RunContext = {
+      repositoryRoot: gitRoot(config.workingDirectory) ?? config.workingDirectory,
       stateDir: projectStateDir(join(cacheDir, 'projects'), config.workingDirectory),
       tempDir,
       os: process.platform,
@@ -95,6 +96,14 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   } finally {
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+function gitRoot(dir: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
   }
 }
 

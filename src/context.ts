@@ -16,6 +16,8 @@ export interface GitEvent {
 }
 
 export interface RunContext {
+  /** The repository's root: annotations and reports name files relative to it. */
+  repositoryRoot: string;
   /** Survives between stages of this run, outside the project tree: environments, package caches. */
   stateDir: string;
   /** Scratch space removed when the run ends. */

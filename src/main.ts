@@ -28,6 +28,7 @@ export async function run(): Promise<void> {
     mkdirSync(stateRoot, { recursive: true });
     tempDir = mkdtempSync(join(stateRoot, 'run-'));
     const context: RunContext = {
+      repositoryRoot: workspace,
       stateDir: projectStateDir(stateRoot, config.workingDirectory),
       tempDir,
       os: process.platform,

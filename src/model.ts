@@ -80,4 +80,6 @@ export interface Report {
   coverage?: CoverageResult;
   /** Every lint finding (annotations show only some; the summary counts all). */
   findings?: Finding[];
+  /** Annotations left out under GitHub's per-step limits; the summary says how many. */
+  hiddenAnnotations?: number;
 }

@@ -5,9 +5,12 @@ import type { Ports, RunContext } from './context.js';
 import { detectLanguage } from './ecosystems/detect.js';
 import { SlipwayError, describeError } from './errors.js';
 import { formatDuration } from './format.js';
-import type { Report, StageName, StageResult } from './model.js';
+import type { Finding, Report, StageName, StageResult, TestResults } from './model.js';
 import { diskProjectFiles } from './project-files.js';
+import { selectAnnotations, type AnnotationCandidate } from './reports/annotations.js';
 import { install } from './stages/install.js';
+import { runLint } from './stages/lint.js';
+import { runTests } from './stages/test.js';
 
 export async function runPipeline(config: Config, context: RunContext, ports: Ports): Promise<Report> {
   const started = Date.now();
@@ -17,21 +20,87 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     if (logLines.length > 0) ports.reporter.group(`${stage.name}: ${stage.headline}`, logLines);
     ports.reporter.info(stageLine(stage));
   };
+  const guarded = async (name: StageName, body: () => Promise<void>): Promise<void> => {
+    const stageStarted = Date.now();
+    try {
+      await body();
+    } catch (error) {
+      if (!(error instanceof SlipwayError)) throw error;
+      record(failedStage(name, stageStarted, describeError(error)));
+    }
+  };
 
-  try {
+  let environment: Awaited<ReturnType<typeof install>>['environment'];
+  await guarded('install', async () => {
     detectLanguage(diskProjectFiles(config.workingDirectory), config.language);
     const installed = await install(config, context, ports);
     report.cacheHit = installed.cacheHit;
     report.cacheKey = installed.cacheKey;
+    environment = installed.stage.status === 'failure' ? undefined : installed.environment;
     record(installed.stage, installed.log.lines);
-  } catch (error) {
-    if (!(error instanceof SlipwayError)) throw error;
-    record(failedStage('install', started, describeError(error)));
+  });
+
+  if (environment) {
+    const env = environment;
+    // Lint needs nothing from the tests: both run at once, each keeping its own log.
+    const [tested, linted] = await Promise.all([
+      runTests(config, context, ports, env),
+      config.lint ? runLint(config, context, ports, env) : undefined
+    ]);
+    report.tests = tested.results;
+    report.coverage = tested.coverage;
+    record(tested.stage, tested.log.lines);
+    if (linted) {
+      report.findings = linted.findings;
+      record(linted.stage, linted.log.lines);
+    } else {
+      record({ name: 'lint', status: 'skipped', durationMs: 0, headline: 'off (input `lint: false`)' });
+    }
+    annotate(report, config, ports);
   }
 
   report.result = report.stages.some((stage) => stage.status === 'failure') ? 'failure' : 'success';
   report.durationMs = Date.now() - started;
   return report;
+}
+
+type Candidate = AnnotationCandidate & { message: string; title: string };
+
+/** Failing tests as errors on their lines, lint findings as warnings; the most useful first. */
+function annotate(report: Report, config: Config, ports: Ports): void {
+  const candidates: Candidate[] = [...failingTests(report.tests), ...lintFindings(report.findings ?? [], config.lintBlocking)];
+  const { shown, hidden } = selectAnnotations(candidates);
+  for (const item of shown) {
+    const where = { title: item.title, file: item.path, startLine: item.line, startColumn: item.column };
+    ports.reporter[item.level](item.message, where);
+  }
+  report.hiddenAnnotations = hidden.error + hidden.warning + hidden.notice;
+}
+
+function failingTests(tests: TestResults | undefined): Candidate[] {
+  return (tests?.cases ?? [])
+    .filter((c) => c.outcome === 'failed' || c.outcome === 'error')
+    .map((c) => ({
+      level: 'error',
+      origin: 'test',
+      path: c.file,
+      line: c.line,
+      title: `${c.outcome === 'error' ? 'Test error' : 'Test failed'}: ${c.name}`,
+      message: [c.message ?? c.outcome, ...(c.details ? ['', ...c.details.split('\n').slice(-15)] : [])].join('\n')
+    }));
+}
+
+function lintFindings(findings: Finding[], blocking: boolean): Candidate[] {
+  return findings.map((f) => ({
+    level: blocking ? 'error' : 'warning',
+    origin: 'lint',
+    severity: f.severity,
+    path: f.path,
+    line: f.line,
+    column: f.column,
+    title: f.code,
+    message: `${f.code} ${f.message}`
+  }));
 }
 
 function failedStage(name: StageName, started: number, message: string): StageResult {
@@ -47,10 +116,14 @@ export function stageLine(stage: StageResult): string {
 
 /** The step outputs of the contract, from the report. */
 export function outputsOf(report: Report): Record<string, string> {
-  const outputs: Record<string, string> = {
+  return {
     'cache-hit': String(report.cacheHit),
     'cache-key': report.cacheKey ?? '',
+    'tests-passed': String(report.tests?.passed ?? 0),
+    'tests-failed': String(report.tests?.failed ?? 0),
+    'tests-skipped': String(report.tests?.skipped ?? 0),
+    coverage: report.coverage ? report.coverage.percent.toFixed(1) : '',
+    'lint-findings': String(report.findings?.length ?? 0),
     result: report.result
   };
-  return outputs;
 }

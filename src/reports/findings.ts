@@ -185,7 +185,7 @@ export function parseRuffJson(output: string, options: PathOptions = {}): Findin
 
 // The path is the shortest prefix followed by `:<digits>:`, so drive letters (`C:\`) and
 // colons inside the message both survive.
-const LINE_FINDING = /^(.+?):(\d+):(?:(\d+):)?\s?(.*)$/;
+const LINE_FINDING = /^(?!:)(.+?):(\d+):(?:(\d+):)?\s?(.*)$/;
 // `E501`, `W291`, `PLR0133`, `C0114:` (pylint), `invalid-syntax:` (ruff concise).
 const LEADING_CODE = /^([A-Z]+[0-9]+:?|[a-z]+(?:-[a-z]+)+:)\s+/;
 // pylint --output-format=parseable: `[C0114(missing-module-docstring), ] Missing module docstring`
