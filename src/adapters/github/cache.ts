@@ -12,7 +12,12 @@ export function githubCacheStore(): CacheStore | undefined {
       return cache.restoreCache(paths, key, restoreKeys);
     },
     async save(paths, key) {
-      return (await cache.saveCache(paths, key)) !== -1;
+      if ((await cache.saveCache(paths, key)) !== -1) return true;
+      // -1 means "already exists" and also "the service failed" (logged only as info). Telling
+      // them apart is what lets a failed save become a visible warning.
+      const existing = await cache.restoreCache(paths, key, [], { lookupOnly: true });
+      if (existing === key) return false;
+      throw new Error('the cache service did not store the entry (see the log above)');
     }
   };
 }
