@@ -11,7 +11,7 @@ rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 for (const [name, source] of Object.entries(entries)) {
   const out = mkdtempSync(join(tmpdir(), `slipway-bundle-${name}-`));
-  execFileSync(ncc, ['build', source, '-o', out, '--minify', '--no-source-map-register', '--transpile-only', '--license', 'licenses.txt', '-q'], { stdio: 'inherit' });
+  execFileSync(ncc, ['build', source, '-o', out, '--minify', '--no-source-map-register', '--license', 'licenses.txt', '-q'], { stdio: 'inherit' });
   for (const file of readdirSync(out)) {
     const target = file === 'index.js' ? `${name}.js` : file === 'licenses.txt' ? `${name}.licenses.txt` : file;
     renameSync(join(out, file), join('dist', target));
