@@ -8,7 +8,7 @@ export interface TerminalOptions {
   verbose?: boolean;
 }
 
-export function terminalReporter({ out = process.stderr, verbose = false }: TerminalOptions = {}): Reporter & { outputs: Record<string, string> } {
+export function terminalReporter({ out = process.stdout, verbose = false }: TerminalOptions = {}): Reporter & { outputs: Record<string, string> } {
   const secrets: string[] = [];
   const colour = out.isTTY && !process.env.NO_COLOR;
   const paint = (code: number, text: string): string => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
