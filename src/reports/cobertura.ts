@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import type { CoverageResult, FileCoverage } from '../model.js';
 import { isAbsolutePath, toRepoPath, type PathOptions } from './findings.js';
-import { attr, children, countAttr, looksComplete, readXml, type XmlNode } from './junit.js';
+import { attr, children, countAttr, looksComplete, readXml, textOf, type XmlNode } from './junit.js';
 
 export interface CoberturaOptions extends PathOptions {
   /**
@@ -67,7 +67,7 @@ function rateAttr(node: XmlNode): number | undefined {
 function sourceDirs(root: XmlNode): string[] {
   return children(root, 'sources')
     .flatMap((sources) => children(sources, 'source'))
-    .map((source) => (typeof source['#text'] === 'string' ? source['#text'].trim() : ''))
+    .map((source) => textOf(source).trim())
     .filter((dir) => dir !== '');
 }
 
@@ -178,15 +178,17 @@ function totalCoverage(root: XmlNode, files: FileCoverage[]): CoverageResult | u
 
 function parseCoberturaUnguarded(xml: string, options: CoberturaOptions): CoberturaParse {
   if (xml.trim() === '') return { coverage: undefined, warnings: ['coverage report is empty'] };
-  const { root: document, error } = readXml(xml, ARRAY_TAGS);
-  if (!document) return { coverage: undefined, warnings: [`coverage report is not valid XML: ${error}`] };
-  const root = children(document, 'coverage')[0];
+  const { root: parsed, error } = readXml(xml, ARRAY_TAGS);
+  // Cut inside a tag: the root's totals come first in the file, so what precedes the cut still counts.
+  const document = parsed ?? readXml(xml.slice(0, xml.lastIndexOf('>') + 1), ARRAY_TAGS).root;
+  const root = document ? children(document, 'coverage')[0] : undefined;
+  if (!root && !parsed) return { coverage: undefined, warnings: [`coverage report is not valid XML: ${error}`] };
   if (!root) return { coverage: undefined, warnings: ['coverage report has no <coverage> root: not Cobertura XML'] };
 
   const coverage = totalCoverage(root, fileCoverages(root, options));
   const warnings: string[] = [];
   if (!coverage) warnings.push('coverage report has no line counts, no line-rate and no files');
-  if (!looksComplete(xml)) warnings.push('coverage report looks truncated or malformed');
+  if (!parsed || !looksComplete(xml)) warnings.push(`coverage report looks truncated or malformed${error ? ` (${error})` : ''}`);
   return { coverage, warnings };
 }
 

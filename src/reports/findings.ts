@@ -191,7 +191,28 @@ const LEADING_CODE = /^([A-Z]+[0-9]+:?|[a-z]+(?:-[a-z]+)+:)\s+/;
 // pylint --output-format=parseable: `[C0114(missing-module-docstring), ] Missing module docstring`
 const PYLINT_CODE = /^\[([A-Z]+[0-9]+)\([^)]*\)[^\]]*\]\s*/;
 // mypy: `error: Incompatible types ... [assignment]`
-const LEVEL_PREFIX = /^(error|warning|note):\s*(.*?)(?:\s+\[([a-z0-9-]+)\])?$/;
+const LEVEL_PREFIX = /^(error|warning|note):\s*(.*)$/;
+const TRAILING_ERROR_CODE = /\s\[([a-z0-9-]+)\]$/;
+
+/** The rule code and severity a message starts with (`E501 ...`, `error: ... [code]`), if any. */
+function splitCode(text: string, severity: FindingSeverity): Pick<Finding, 'code' | 'message' | 'severity'> {
+  const coded = LEADING_CODE.exec(text) ?? PYLINT_CODE.exec(text);
+  if (coded?.[1]) {
+    const code = coded[1].replace(/:$/, '');
+    const message = text.slice(coded[0].length).replace(/^\[\*\]\s*/, ''); // ruff's "fixable" mark
+    const syntax = code === 'E999' || code === 'E902' || code === 'invalid-syntax';
+    return { code, message, severity: syntax ? 'error' : severity };
+  }
+  const leveled = LEVEL_PREFIX.exec(text);
+  if (leveled) {
+    const level = leveled[1] === 'error' ? 'error' : leveled[1] === 'note' ? 'notice' : 'warning';
+    const message = leveled[2] ?? '';
+    const trailing = TRAILING_ERROR_CODE.exec(message);
+    if (!trailing) return { code: '', message, severity: level };
+    return { code: trailing[1] ?? '', message: message.slice(0, trailing.index).trimEnd(), severity: level };
+  }
+  return { code: '', message: text, severity };
+}
 
 function lineFinding(line: string, options: PathOptions & { severity?: FindingSeverity }): Finding | undefined {
   const match = LINE_FINDING.exec(line.trim());
@@ -201,22 +222,7 @@ function lineFinding(line: string, options: PathOptions & { severity?: FindingSe
   const path = toRepoPath(rawPath, options);
   // `path:1:2` alone is a location line (ruff's full format prints `--> path:1:2`), not a finding.
   if (lineNumber === undefined || path === '' || /^\d*$/.test(rest.trim())) return undefined;
-
-  let code = '';
-  let message = rest.trim();
-  let severity: FindingSeverity = options.severity ?? 'warning';
-  const coded = LEADING_CODE.exec(message) ?? PYLINT_CODE.exec(message);
-  const leveled = LEVEL_PREFIX.exec(message);
-  if (coded?.[1]) {
-    code = coded[1].replace(/:$/, '');
-    message = message.slice(coded[0].length).replace(/^\[\*\]\s*/, ''); // ruff's "fixable" mark
-  } else if (leveled) {
-    severity = leveled[1] === 'error' ? 'error' : leveled[1] === 'note' ? 'notice' : 'warning';
-    message = leveled[2] ?? '';
-    code = leveled[3] ?? '';
-  }
-  if (code === 'E999' || code === 'E902' || code === 'invalid-syntax') severity = 'error';
-  return { path, line: lineNumber, column: positiveInt(rawColumn), code, message, severity };
+  return { path, line: lineNumber, column: positiveInt(rawColumn), ...splitCode(rest.trim(), options.severity ?? 'warning') };
 }
 
 /**

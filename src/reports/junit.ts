@@ -96,19 +96,6 @@ const PYTEST_FRAME = /^(?!E\s)(\S(?:.*?\S)?\.[A-Za-z0-9]+):(\d+):(?:\s|$)/;
 // JavaScript: `    at fn (/abs/src/x.test.js:12:5)` or `    at /abs/src/x.test.js:12:5`
 const JS_FRAME = /^\s*at (?:.*?\()?((?:file:\/\/)?(?:[A-Za-z]:)?[^():]+):(\d+):\d+\)?\s*$/;
 
-function tracebackFrames(body: string, options: JUnitOptions): Frame[] {
-  const frames: Frame[] = [];
-  for (const line of body.split('\n')) {
-    if (line.length > 4096) continue; // a frame line is short; skip pasted blobs cheaply
-    const match = PYTHON_FRAME.exec(line) ?? PYTEST_FRAME.exec(line) ?? JS_FRAME.exec(line);
-    const number = match ? Number(match[2]) : NaN;
-    if (match?.[1] && Number.isSafeInteger(number) && number > 0) {
-      frames.push({ file: toRepoPath(match[1], options), line: number });
-    }
-  }
-  return frames;
-}
-
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -138,10 +125,28 @@ function sameFile(path: string, candidate: string): boolean {
  * The frame that says where the test itself failed: the last frame in the test's own file
  * (named by the report, or by its classname), else the last frame inside the project.
  */
-function pickFrame(frames: Frame[], testFile: string | undefined, classname: string): Frame | undefined {
-  const own = testFile ? [testFile] : moduleFileCandidates(classname);
-  const inOwnFile = frames.filter((frame) => own.some((candidate) => sameFile(frame.file, candidate)));
-  return inOwnFile.at(-1) ?? frames.filter((frame) => isProjectPath(frame.file)).at(-1);
+function failureFrame(body: string, testFile: string | undefined, classname: string, options: JUnitOptions): Frame | undefined {
+  const ownFiles = testFile ? [testFile] : moduleFileCandidates(classname);
+  // Tracebacks name the same few files over and over: resolve each path once.
+  const seen = new Map<string, { file: string; own: boolean; project: boolean }>();
+  let own: Frame | undefined;
+  let project: Frame | undefined;
+  for (const text of body.split('\n')) {
+    if (text.length > 1000) continue; // a frame line is short; skip pasted blobs cheaply
+    const match = PYTHON_FRAME.exec(text) ?? PYTEST_FRAME.exec(text) ?? JS_FRAME.exec(text);
+    const raw = match?.[1];
+    const line = match ? Number(match[2]) : NaN;
+    if (!raw || !Number.isSafeInteger(line) || line < 1) continue;
+    let where = seen.get(raw);
+    if (!where) {
+      const file = toRepoPath(raw, options);
+      where = { file, own: ownFiles.some((candidate) => sameFile(file, candidate)), project: isProjectPath(file) };
+      seen.set(raw, where);
+    }
+    if (where.own) own = { file: where.file, line };
+    if (where.project) project = { file: where.file, line };
+  }
+  return own ?? project;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,7 +190,7 @@ function toTestCase(testcase: XmlNode, context: SuiteContext, options: JUnitOpti
   const reportedFile = fileAttr ? toRepoPath(fileAttr, options) : undefined;
   const lineAttr = countAttr(testcase, 'line');
   const reportedLine = lineAttr === undefined ? undefined : lineAttr + (context.zeroBasedLines ? 1 : 0);
-  const frame = body ? pickFrame(tracebackFrames(body, options), reportedFile, classname) : undefined;
+  const frame = body ? failureFrame(body, reportedFile, classname, options) : undefined;
   const frameIsOwn = frame !== undefined && (reportedFile === undefined || sameFile(frame.file, reportedFile));
 
   const file = reportedFile ?? frame?.file ?? moduleFileGuess(classname);
@@ -284,9 +289,12 @@ function resultsFromTotals(totals: SuiteTotals): TestResults {
   };
 }
 
+// A comment matches exactly one way (its body cannot contain `-->`), so a run of comments
+// cannot make these patterns backtrack exponentially.
+const COMMENT = String.raw`<!--(?:[^-]|-(?!->))*-->`;
 // Declarations, comments and a doctype may come before the root element.
-const PROLOG_AND_ROOT = /^\s*(?:<\?[^>]*\?>\s*|<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([A-Za-z_][\w.:-]*)/;
-const ONLY_COMMENTS_LEFT = /^\s*(?:<!--[\s\S]*?-->\s*)*$/;
+const PROLOG_AND_ROOT = new RegExp(String.raw`^\s*(?:<\?[^>]*\?>\s*|${COMMENT}\s*|<!DOCTYPE[^>]*>\s*)*<([A-Za-z_][\w.:-]*)`);
+const ONLY_COMMENTS_LEFT = new RegExp(String.raw`^\s*(?:${COMMENT}\s*)*$`);
 
 /**
  * A complete document ends with its root's closing tag, or is a single self-closing root;
@@ -317,38 +325,35 @@ function readUpToLastTestCase(xml: string): XmlNode | undefined {
   return readXml(xml.slice(0, end), ARRAY_TAGS).root;
 }
 
-function parseJUnitUnguarded(xml: string, options: JUnitOptions): JUnitParse {
-  if (xml.trim() === '') return { results: emptyTestResults(), warnings: ['JUnit report is empty'] };
-  const { root: parsed, error } = readXml(xml, ARRAY_TAGS);
-  const root = parsed ?? readUpToLastTestCase(xml);
-  if (!root) return { results: emptyTestResults(), warnings: [`JUnit report is not valid XML: ${error}`] };
-  const suites = childSuites(root);
-  if (suites.length === 0) {
-    const found = Object.keys(root).find((key) => !key.startsWith('?') && !key.startsWith('#') && !key.startsWith('@_'));
-    const what = found ? `<${found}>` : 'no root element';
-    return { results: emptyTestResults(), warnings: [`JUnit report has no <testsuites> or <testsuite> root (found ${what})`] };
-  }
-
+/** Counts from the test cases; from the suites' own attributes only when there are none. */
+function resultsFromSuites(suites: XmlNode[], options: JUnitOptions): TestResults {
   const cases: TestCase[] = [];
   for (const suite of suites) collectCases(suite, { zeroBasedLines: false }, options, cases);
   const totals = suites.map(suiteTotals);
-  const suiteTime = totals.some((t) => t.durationMs !== undefined)
-    ? totals.reduce((sum, t) => sum + (t.durationMs ?? 0), 0)
-    : undefined;
-  const results =
-    cases.length > 0
-      ? resultsFromCases(cases, suiteTime)
-      : resultsFromTotals({
-          tests: totals.reduce((sum, t) => sum + t.tests, 0),
-          failed: totals.reduce((sum, t) => sum + t.failed, 0),
-          skipped: totals.reduce((sum, t) => sum + t.skipped, 0),
-          durationMs: suiteTime,
-        });
-  const warnings =
-    parsed && looksComplete(xml)
-      ? []
-      : [`JUnit report looks truncated or malformed${error ? ` (${error})` : ''}; read ${cases.length} test case(s) from it`];
-  return { results, warnings };
+  const add = (pick: (t: SuiteTotals) => number | undefined) => totals.reduce((sum, t) => sum + (pick(t) ?? 0), 0);
+  const suiteTime = totals.some((t) => t.durationMs !== undefined) ? add((t) => t.durationMs) : undefined;
+  if (cases.length > 0) return resultsFromCases(cases, suiteTime);
+  return resultsFromTotals({ tests: add((t) => t.tests), failed: add((t) => t.failed), skipped: add((t) => t.skipped), durationMs: suiteTime });
+}
+
+function rootName(document: XmlNode): string {
+  const found = Object.keys(document).find((key) => !key.startsWith('?') && !key.startsWith('#') && !key.startsWith('@_'));
+  return found ? `<${found}>` : 'no root element';
+}
+
+function parseJUnitUnguarded(xml: string, options: JUnitOptions): JUnitParse {
+  if (xml.trim() === '') return { results: emptyTestResults(), warnings: ['JUnit report is empty'] };
+  const { root: parsed, error } = readXml(xml, ARRAY_TAGS);
+  const document = parsed ?? readUpToLastTestCase(xml);
+  if (!document) return { results: emptyTestResults(), warnings: [`JUnit report is not valid XML: ${error}`] };
+  const suites = childSuites(document);
+  if (suites.length === 0) {
+    return { results: emptyTestResults(), warnings: [`JUnit report has no <testsuites> or <testsuite> root (found ${rootName(document)})`] };
+  }
+  const results = resultsFromSuites(suites, options);
+  if (parsed && looksComplete(xml)) return { results, warnings: [] };
+  const reason = error ? ` (${error})` : '';
+  return { results, warnings: [`JUnit report looks truncated or malformed${reason}; read ${results.cases.length} test case(s) from it`] };
 }
 
 /**
