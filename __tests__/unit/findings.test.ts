@@ -3,14 +3,13 @@
 
 import { describe, expect, test } from '@jest/globals';
 import {
-  isProjectPath,
   parseEslintJson,
   parseFlake8,
   parseLineFindings,
   parseRuffJson,
-  toRepoPath,
   type FindingsParse,
 } from '../../src/reports/findings.js';
+import { isProjectPath, toRepoPath } from '../../src/reports/paths.js';
 
 const ROOT = '/home/runner/work/shop/shop';
 

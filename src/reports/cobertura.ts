@@ -3,8 +3,8 @@
 
 import { posix } from 'node:path';
 import type { CoverageResult, FileCoverage } from '../model.js';
-import { isAbsolutePath, toRepoPath, type PathOptions } from './findings.js';
-import { attr, children, countAttr, looksComplete, readXml, textOf, type XmlNode } from './junit.js';
+import { isAbsolutePath, toRepoPath, type PathOptions } from './paths.js';
+import { attr, children, countAttr, looksComplete, readXml, textOf, type XmlNode } from './xml.js';
 
 export interface CoberturaOptions extends PathOptions {
   /**

@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 import type { Ports, RunContext } from '../context.js';
 import type { Command, PythonTools } from '../ecosystems/python.js';
 import type { Finding, StageResult } from '../model.js';
-import { parseFlake8, parseLineFindings, parseRuffJson, type FindingsParse, type PathOptions } from '../reports/findings.js';
+import { parseFlake8, parseLineFindings, parseRuffJson, type FindingsParse } from '../reports/findings.js';
+import type { PathOptions } from '../reports/paths.js';
 import { StageLog } from '../stage-log.js';
 import type { PythonEnvironment } from './install.js';
 
