@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localCacheStore } from './adapters/local/cache.js';
 import { terminalReporter } from './adapters/local/reporter.js';
+import { fetchHttp } from './adapters/http.js';
 import { execRunner } from './adapters/process.js';
 import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
@@ -83,7 +84,8 @@ export async function main(argv: string[]): Promise<number> {
     const report = await runPipeline(config, context, {
       runner: execRunner,
       cache: config.cache ? localCacheStore(join(cacheDir, 'store'), execRunner, hasZstd() ? 'zstd' : 'gzip') : undefined,
-      reporter
+      reporter,
+      http: fetchHttp
     });
     for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);
     await reporter.summary(report);

@@ -1,6 +1,6 @@
 // Where and why a run happens: everything the pipeline needs to know about its surroundings,
 // filled by the action entry (from the runner's environment) or the CLI (from the local checkout).
-import type { CacheStore, ProcessRunner, Reporter } from './ports.js';
+import type { CacheStore, Http, ProcessRunner, Reporter } from './ports.js';
 
 export interface GitEvent {
   /** push, pull_request, workflow_dispatch, … ("local" for the CLI). */
@@ -34,4 +34,6 @@ export interface Ports {
   /** Undefined when caching is off or no store can be used here. */
   cache?: CacheStore;
   reporter: Reporter;
+  /** Deploy hook, health checks and registry reads. */
+  http: Http;
 }

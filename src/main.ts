@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { githubCacheStore } from './adapters/github/cache.js';
 import { githubReporter } from './adapters/github/reporter.js';
+import { fetchHttp } from './adapters/http.js';
 import { execRunner } from './adapters/process.js';
 import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
@@ -39,7 +40,8 @@ export async function run(): Promise<void> {
     const report = await runPipeline(config, context, {
       runner: execRunner,
       cache: config.cache ? githubCacheStore() : undefined,
-      reporter
+      reporter,
+      http: fetchHttp
     });
     for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);
     await reporter.summary(report);

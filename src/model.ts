@@ -82,4 +82,21 @@ export interface Report {
   findings?: Finding[];
   /** Annotations left out under GitHub's per-step limits; the summary says how many. */
   hiddenAnnotations?: number;
+  /** The image pushed (absent when nothing was pushed). */
+  image?: ImageReport;
+  /** The deploy hook accepted the new image and, with a health-url, it passed the health check. */
+  deployed?: boolean;
+  /** The new image failed its health check and the last healthy one was redeployed. */
+  rolledBack?: boolean;
+}
+
+export interface ImageReport {
+  /** registry/name: the `image` input. */
+  repository: string;
+  /** repository:sha-<7 hex>, the unique tag. */
+  image: string;
+  /** sha256:<64 hex> of the pushed manifest. */
+  digest: string;
+  /** Every reference pushed, the unique one first. */
+  tags: string[];
 }

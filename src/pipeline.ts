@@ -8,6 +8,7 @@ import { formatDuration } from './format.js';
 import type { Finding, Report, StageName, StageResult, TestResults } from './model.js';
 import { diskProjectFiles } from './project-files.js';
 import { selectAnnotations, type AnnotationCandidate } from './reports/annotations.js';
+import { shipAndDeploy } from './stages/deploy.js';
 import { install } from './stages/install.js';
 import { runLint } from './stages/lint.js';
 import { runTests } from './stages/test.js';
@@ -57,6 +58,24 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
       record({ name: 'lint', status: 'skipped', durationMs: 0, headline: 'off (input `lint: false`)' });
     }
     annotate(report, config, ports);
+  }
+
+  if (config.image) {
+    // Only a run in which nothing failed so far (install, tests, coverage gate, blocking lint) ships.
+    const passed = !report.stages.some((stage) => stage.status === 'failure');
+    await guarded('image', async () => {
+      const shipped = await shipAndDeploy(config, context, ports, passed);
+      const { image } = shipped;
+      if (image.pushed && image.repository && image.image && image.digest) {
+        report.image = { repository: image.repository, image: image.image, digest: image.digest, tags: image.tags };
+      }
+      record(image.stage, image.log.lines);
+      if (shipped.deploy) {
+        report.deployed = shipped.deploy.deployed;
+        report.rolledBack = shipped.deploy.rolledBack;
+        record(shipped.deploy.stage, shipped.deploy.log.lines);
+      }
+    });
   }
 
   report.result = report.stages.some((stage) => stage.status === 'failure') ? 'failure' : 'success';
@@ -124,6 +143,11 @@ export function outputsOf(report: Report): Record<string, string> {
     'tests-skipped': String(report.tests?.skipped ?? 0),
     coverage: report.coverage ? report.coverage.percent.toFixed(1) : '',
     'lint-findings': String(report.findings?.length ?? 0),
+    image: report.image?.image ?? '',
+    digest: report.image?.digest ?? '',
+    tags: (report.image?.tags ?? []).join('\n'),
+    deployed: String(report.deployed ?? false),
+    'rolled-back': String(report.rolledBack ?? false),
     result: report.result
   };
 }

@@ -9,7 +9,7 @@ const STATUS_ICON: Record<StageResult['status'], string> = { success: '✅', fai
 export const SUMMARY_LIMITS = { failures: 20, failureText: 2_000, slowest: 5, files: 5, rules: 10, findings: 10 };
 
 export function renderSummary(report: Report): string {
-  return [headline(report), stageTable(report), tests(report), coverage(report), lint(report), footer(report)].filter(Boolean).join('\n\n') + '\n';
+  return [headline(report), stageTable(report), tests(report), coverage(report), lint(report), shipping(report), footer(report)].filter(Boolean).join('\n\n') + '\n';
 }
 
 function headline(report: Report): string {
@@ -77,6 +77,18 @@ function lint(report: Report): string | undefined {
   for (const f of findings.slice(0, SUMMARY_LIMITS.findings)) lines.push(`- \`${escapeHtml(f.path)}:${f.line}${f.column ? `:${f.column}` : ''}\` **${escapeHtml(f.code)}** ${escapeText(truncate(f.message, 200))}`);
   if (findings.length > SUMMARY_LIMITS.findings) lines.push(`- …and ${findings.length - SUMMARY_LIMITS.findings} more`);
   lines.push('', '</details>');
+  return lines.join('\n');
+}
+
+function shipping(report: Report): string | undefined {
+  const image = report.image;
+  if (!image) return undefined;
+  const lines = ['### Image', '', `\`${escapeHtml(image.image)}\` · \`${image.digest}\``];
+  if (image.tags.length > 1) lines.push('', `Tags: ${image.tags.map((t) => `\`${escapeHtml(t.slice(image.repository.length + 1))}\``).join(', ')}`);
+  const deploy = report.stages.find((s) => s.name === 'deploy');
+  if (deploy && deploy.status !== 'skipped') {
+    lines.push('', report.rolledBack ? '**Rolled back** to the last healthy image.' : report.deployed ? '**Deployed**.' : '**Not deployed** (see the deploy stage).');
+  }
   return lines.join('\n');
 }
 

@@ -21,6 +21,9 @@ export function renderTerminal(report: Report): string[] {
     for (const f of report.findings) byRule.set(f.code, (byRule.get(f.code) ?? 0) + 1);
     lines.push(`lint: ${report.findings.length} findings (${[...byRule].map(([code, n]) => `${code}×${n}`).join(', ')})`);
   }
+  if (report.image) lines.push(`image: ${report.image.image} (${report.image.digest})`);
+  if (report.rolledBack) lines.push('deploy: rolled back to the last healthy image');
+  else if (report.deployed) lines.push('deploy: deployed');
   if (report.cacheKey) lines.push(`cache: ${report.cacheHit ? 'hit' : 'miss'} (${report.cacheKey})`);
   lines.push(`${report.result === 'success' ? 'success' : 'FAILURE'} in ${formatDuration(report.durationMs)}`);
   return lines;

@@ -1,0 +1,265 @@
+/**
+ * End to end: the BUNDLED action (dist/index.js, `npm run bundle` first) builds the fixture image with
+ * the real docker CLI against podman's Docker API, pushes it to an authenticated TLS registry, calls a
+ * Render-style deploy hook on a loopback fake host, polls its health endpoint and rolls back.
+ *
+ * The cases share one registry and run in order: the first push leaves `shop:slipway-healthy`, which the
+ * rollback case returns to. Every run uses its own commit SHA, so its `sha-…` tag is its own.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
+import { startFakeHost, type FakeHost } from './support/fake-host.js';
+import { runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
+import { pipMirrorEnv } from './support/python.js';
+import { createWorkspace, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
+
+const SLOW = 240_000;
+const REPO = 'shop';
+const missing = missingDockerPrerequisites();
+const describeDocker = missing.length === 0 ? describe : describe.skip;
+if (missing.length > 0) process.stderr.write(`ship e2e skipped: ${missing.join(', ')}\n`);
+
+let services: DockerServices;
+let host: FakeHost;
+let baseImage: string;
+const results: ActionResult[] = [];
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  if (missing.length > 0) return;
+  const started = Date.now();
+  [services, host] = await Promise.all([startDockerServices(), startFakeHost()]);
+  baseImage = await services.pushBaseImage();
+  timings['services + base image'] = Date.now() - started;
+}, SLOW);
+
+afterAll(async () => {
+  await Promise.all([services?.stop(), host?.stop()]);
+  removeTempDirs();
+  process.stderr.write(`ship e2e timings (ms): ${JSON.stringify(timings)}\n`);
+}, SLOW);
+
+const newSha = (): string => randomBytes(20).toString('hex');
+const tag = (sha: string): string => `sha-${sha.slice(0, 7)}`;
+const image = (): string => `${services.registry}/${REPO}`;
+
+/** What the runner gives the step: the docker, registry and pip settings of the test machine. */
+function serviceEnv(): Record<string, string> {
+  const pick = ['DOCKER_HOST', 'DOCKER_CONFIG', 'CONTAINERS_CONF', 'CONTAINERS_REGISTRIES_CONF', 'CONTAINERS_STORAGE_CONF', 'NODE_EXTRA_CA_CERTS', 'NO_PROXY', 'no_proxy'];
+  const env: Record<string, string> = { ...pipMirrorEnv() };
+  for (const name of pick) if (services.env[name] !== undefined) env[name] = services.env[name]!;
+  return env;
+}
+
+/** Runs the action on a fresh copy of the fixture, with the image and deploy inputs filled in. */
+async function ship(name: string, options: Partial<RunActionOptions> & { inputs?: RunActionOptions['inputs'] } = {}): Promise<ActionResult> {
+  const started = Date.now();
+  const result = await runAction({
+    workspace: createWorkspace('ship-app'),
+    timeoutMs: 200_000,
+    ...options,
+    inputs: {
+      cache: false,
+      image: image(),
+      'registry-username': services.username,
+      'registry-password': services.password,
+      'build-args': `BASE_IMAGE=${baseImage}`,
+      'deploy-hook': host.hookUrl,
+      'deploy-hook-image-param': 'imgURL',
+      'health-url': host.healthUrl,
+      'health-timeout': 3,
+      ...options.inputs
+    },
+    env: { ...serviceEnv(), ...options.env }
+  });
+  timings[name] = Date.now() - started;
+  results.push(result);
+  return result;
+}
+
+/** The step's log and errors, for a failing expectation's message. */
+const explain = (result: ActionResult): string =>
+  `exit ${result.code}\n--- stdout ---\n${result.stdout.slice(-6000)}\n--- stderr ---\n${result.stderr.slice(-3000)}`;
+
+function expectOk(result: ActionResult): void {
+  if (!result.ok) throw new Error(`the action failed:\n${explain(result)}`);
+}
+
+describeDocker('image and deploy (bundled action, podman + registry + fake host)', () => {
+  test('main push: sha, branch and latest tags pushed; hook gets repo@digest; healthy; outputs', async () => {
+    host.reset();
+    const sha = newSha();
+    const result = await ship('main push', { sha });
+    expectOk(result);
+
+    const tags = await services.tags(REPO);
+    expect(tags).toEqual(expect.arrayContaining([tag(sha), 'main', 'latest', 'slipway-healthy']));
+    const digest = await services.manifestDigest(REPO, tag(sha));
+    expect(await services.manifestDigest(REPO, 'main')).toBe(digest);
+    expect(await services.manifestDigest(REPO, 'latest')).toBe(digest);
+    // The healthy marker points at what was deployed.
+    expect(await services.manifestDigest(REPO, 'slipway-healthy')).toBe(digest);
+
+    expect(host.calls).toHaveLength(1);
+    expect(host.calls[0]).toMatchObject({ method: 'POST', path: `/deploy/${host.serviceId}`, status: 200 });
+    expect(host.calls[0]!.query).toEqual({ key: host.key, imgURL: `${image()}@${digest}` });
+    expect(host.deployed()).toBe(`${image()}@${digest}`);
+
+    expect(result.outputs).toMatchObject({
+      image: `${image()}:${tag(sha)}`,
+      digest,
+      tags: [`${image()}:${tag(sha)}`, `${image()}:main`, `${image()}:latest`].join('\n'),
+      deployed: 'true',
+      'rolled-back': 'false',
+      result: 'success'
+    });
+    expect(result.summary).toMatch(/image/);
+    expect(result.summary).toMatch(/deploy/);
+  }, SLOW);
+
+  test('pull request: nothing built or pushed, no hook', async () => {
+    host.reset();
+    const before = await services.tags(REPO);
+    const result = await ship('pull request', { event: 'pull_request', sha: newSha() });
+    expectOk(result);
+    expect(await services.tags(REPO)).toEqual(before);
+    expect(host.calls).toEqual([]);
+    expect(result.outputs).toMatchObject({ image: '', digest: '', tags: '', deployed: 'false', 'rolled-back': 'false', result: 'success' });
+  }, SLOW);
+
+  test('tag v1.2.3: 1.2.3, 1.2 and 1 pushed with the sha tag', async () => {
+    host.reset();
+    const sha = newSha();
+    const result = await ship('version tag', { sha, ref: 'refs/tags/v1.2.3' });
+    expectOk(result);
+    const digest = await services.manifestDigest(REPO, tag(sha));
+    for (const version of ['1.2.3', '1.2', '1']) expect(await services.manifestDigest(REPO, version)).toBe(digest);
+    expect(result.outputs.tags!.split('\n')).toEqual([tag(sha), '1.2.3', '1.2', '1'].map((t) => `${image()}:${t}`));
+    expect(host.calls.map((c) => c.imageRef)).toEqual([`${image()}@${digest}`]);
+  }, SLOW);
+
+  test('wrong registry password: one clear error naming the registry, nothing pushed, no hook', async () => {
+    host.reset();
+    const sha = newSha();
+    const result = await ship('bad password', { sha, inputs: { 'registry-password': 'definitely-not-the-password' } });
+    expect(result.ok).toBe(false);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors.join('\n')).toMatch(new RegExp(`Could not log in to registry ${services.registry.replace(/\./g, '\\.')} as ${services.username}`));
+    expect(await services.tags(REPO)).not.toContain(tag(sha));
+    expect(host.calls).toEqual([]);
+    expect(result.outputs).toMatchObject({ deployed: 'false', result: 'failure' });
+  }, SLOW);
+
+  test('hook answers 500, then 200: retried, deployed', async () => {
+    host.reset();
+    host.answerHook(500);
+    const sha = newSha();
+    const result = await ship('hook 500 then 200', { sha });
+    expectOk(result);
+    const digest = await services.manifestDigest(REPO, tag(sha));
+    expect(host.calls.map((c) => [c.status, c.imageRef])).toEqual([
+      [500, `${image()}@${digest}`],
+      [200, `${image()}@${digest}`]
+    ]);
+    expect(result.outputs).toMatchObject({ deployed: 'true', result: 'success' });
+  }, SLOW);
+
+  test('hook answers 404: the step fails with the status, no retry', async () => {
+    host.reset();
+    host.answerHook({ status: 404, body: 'Not Found: no such service\n' });
+    const result = await ship('hook 404', { sha: newSha() });
+    expect(result.ok).toBe(false);
+    expect(host.calls).toHaveLength(1);
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message).join('\n');
+    expect(errors).toMatch(/deploy: The deploy hook failed: answered 404: Not Found: no such service/);
+    expect(result.outputs).toMatchObject({ deployed: 'false', 'rolled-back': 'false', result: 'failure' });
+  }, SLOW);
+
+  test('never healthy: rolled back to the last healthy digest, rolled-back=true, step failed', async () => {
+    host.reset();
+    const previous = await services.manifestDigest(REPO, 'slipway-healthy');
+    const previousRef = `${image()}@${previous}`;
+    host.unhealthy((ref) => ref !== previousRef);
+    const sha = newSha();
+    const result = await ship('unhealthy + rollback', { sha, inputs: { 'health-timeout': 2 } });
+    expect(result.ok).toBe(false);
+    const digest = await services.manifestDigest(REPO, tag(sha));
+    expect(digest).not.toBe(previous);
+    expect(host.calls.map((c) => c.imageRef)).toEqual([`${image()}@${digest}`, previousRef]);
+    expect(host.deployed()).toBe(previousRef);
+    // The marker still points at the image that passed.
+    expect(await services.manifestDigest(REPO, 'slipway-healthy')).toBe(previous);
+    expect(result.outputs).toMatchObject({ deployed: 'false', 'rolled-back': 'true', result: 'failure' });
+    const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message).join('\n');
+    const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(errors).toMatch(
+      new RegExp(
+        `deploy: deployed ${literal(`${image()}@${digest.slice(0, 19)}`)}, but ${literal(host.healthUrl)} answered 503 after \\d+\\.\\ds; ` +
+          `rolled back to ${literal(`${image()}@${previous.slice(0, 19)}`)}, which is healthy`
+      )
+    );
+    expect(result.summary).toMatch(/rolled back to/);
+  }, SLOW);
+
+  test('CLI: `slipway run` builds, pushes and deploys with the same flags, outside Actions', async () => {
+    host.reset();
+    const workspace = createWorkspace('ship-app');
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: workspace, encoding: 'utf8' }).trim();
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('-c', 'user.email=ci@example.com', '-c', 'user.name=CI', 'commit', '-q', '-m', 'ship');
+    const sha = git('rev-parse', 'HEAD');
+    const started = Date.now();
+    // The CLI's own environment: no GITHUB_* / ACTIONS_* (so no Actions layer cache), the docker services.
+    const env: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(process.env)) if (!/^(GITHUB_|ACTIONS_|RUNNER_|INPUT_)/.test(name) && name !== 'NODE_OPTIONS') env[name] = value;
+    const cli = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(repoRoot(), 'dist', 'cli.js'), 'run', workspace, '--no-cache', '--cache-dir', makeTempDir('slipway-cli-cache-'),
+          '--image', `${services.registry}/cli-shop`, '--registry-username', services.username, '--registry-password', services.password,
+          '--build-args', `BASE_IMAGE=${baseImage}`, '--deploy-hook', host.hookUrl, '--deploy-hook-image-param', 'imgURL',
+          '--health-url', host.healthUrl, '--health-timeout', '3'
+        ],
+        { env: { ...env, ...serviceEnv() }, stdio: ['ignore', 'pipe', 'pipe'] }
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, output }));
+    });
+    timings['cli run'] = Date.now() - started;
+    if (cli.code !== 0) throw new Error(`slipway run exited ${cli.code}:\n${cli.output}`);
+    expect(await services.tags('cli-shop')).toEqual(['latest', 'main', tag(sha), 'slipway-healthy'].sort());
+    const digest = await services.manifestDigest('cli-shop', tag(sha));
+    expect(host.calls.map((c) => c.imageRef)).toEqual([`${services.registry}/cli-shop@${digest}`]);
+    expect(cli.output).toMatch(/✓ image .* pushed /);
+    expect(cli.output).toMatch(/✓ deploy .* deployed .*; healthy after /);
+    for (const secret of [services.password, host.hookUrl, host.key, host.serviceId]) expect(cli.output).not.toContain(secret);
+  }, SLOW);
+
+  test('secrets: the password, the hook URL, its key and service id are never printed or saved', () => {
+    expect(results.length).toBeGreaterThanOrEqual(7);
+    const secrets = [services.password, host.hookUrl, host.key, host.serviceId];
+    for (const result of results) {
+      const printed = result.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
+      const places = { stdout: printed, stderr: result.stderr, summary: result.summary, outputs: JSON.stringify(result.outputs), state: JSON.stringify(result.state) };
+      for (const [place, text] of Object.entries(places)) {
+        for (const secret of secrets) {
+          if (text.includes(secret)) throw new Error(`a secret (${secret.slice(0, 3)}…) appears in ${place} of a run`);
+        }
+      }
+    }
+    // And they were registered as masks before anything used them.
+    const masks = results[0]!.masks;
+    for (const secret of secrets) expect(masks).toContain(secret);
+  });
+});

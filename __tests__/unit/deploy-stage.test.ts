@@ -1,0 +1,458 @@
+// The deploy stage against fake ports: hook calls and retries, health polling, the healthy tag and
+// rollback, and that no secret of the hook URL reaches a message. Time is faked through `sleep`.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { buildConfig, type Config } from '../../src/config.js';
+import type { RunContext } from '../../src/context.js';
+import type { InputName } from '../../src/inputs.js';
+import type { Http, HttpResponse, Reporter, RunOptions, RunResult } from '../../src/ports.js';
+import { deploy, masker, registryDigest, registryEndpoint, shipAndDeploy } from '../../src/stages/deploy.js';
+import { StageLog } from '../../src/stage-log.js';
+import type { RegistrySession } from '../../src/stages/image.js';
+
+const REPO = 'registry.example.com/acme/shop';
+const NEW = `sha256:${'11'.repeat(32)}`;
+const OLD = `sha256:${'22'.repeat(32)}`;
+const KEY = 'rnd_SecretHookKey1234';
+const SERVICE = 'srv-abc123secret';
+const HOOK = `https://hooks.example.com/deploy/${SERVICE}?key=${KEY}`;
+const HEALTH = 'https://shop.example.com/health';
+const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+
+type Answer = Partial<HttpResponse> | Error;
+interface Request {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+}
+
+/** An Http whose answers come from `route` (a function of the request); every request is recorded. */
+function fakeHttp(route: (request: Request, index: number) => Answer) {
+  const requests: Request[] = [];
+  const http: Http = {
+    async request(method, url, options) {
+      const request = { method, url, headers: options.headers };
+      requests.push(request);
+      const answer = route(request, requests.filter((r) => r.url.split('?')[0] === url.split('?')[0]).length - 1);
+      if (answer instanceof Error) throw answer;
+      return { status: 200, headers: {}, body: '', ...answer };
+    }
+  };
+  return { http, requests, hooks: () => requests.filter((r) => r.url.startsWith('https://hooks.example.com/')) };
+}
+
+function fakeRunner(answer: (args: string[]) => Partial<RunResult> = () => ({})) {
+  const calls: { args: string[]; options: RunOptions }[] = [];
+  return {
+    calls,
+    async run(_command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+      calls.push({ args: [...args], options });
+      return { code: 0, stdout: '', stderr: '', durationMs: 1, ...answer([...args]) };
+    }
+  };
+}
+
+/** Classic engine: no buildx; pushing the healthy tag reports the new digest. */
+const classicDocker = (args: string[]): Partial<RunResult> => {
+  if (args[0] === 'buildx') return { code: 1, stderr: 'docker: unknown command: docker buildx\n' };
+  if (args[0] === 'push') return { stdout: `slipway-healthy: digest: ${NEW} size: 737\n` };
+  return {};
+};
+
+function fakeReporter() {
+  const seen = { secrets: [] as string[], warnings: [] as string[], order: [] as string[] };
+  const reporter: Reporter = {
+    info: () => undefined,
+    debug: () => undefined,
+    notice: () => undefined,
+    warning: (m) => seen.warnings.push(m),
+    error: () => undefined,
+    group: () => undefined,
+    secret: (v) => {
+      seen.secrets.push(v);
+      seen.order.push('secret');
+    },
+    setOutput: () => undefined,
+    summary: async () => undefined,
+    progress: () => () => undefined
+  };
+  return { reporter, seen };
+}
+
+let project: string;
+let tempDir: string;
+beforeEach(() => {
+  const root = mkdtempSync(join(tmpdir(), 'slipway-deploy-stage-'));
+  roots.push(root);
+  project = root;
+  tempDir = mkdtempSync(join(root, 'tmp-'));
+  writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\n');
+});
+
+const config = (inputs: Partial<Record<InputName, string>> = {}): Promise<Config> =>
+  buildConfig(
+    (name) =>
+      ({
+        image: REPO,
+        'registry-username': 'robot',
+        'registry-password': 'registry-password-secret',
+        'deploy-hook': HOOK,
+        'deploy-hook-image-param': 'imgURL',
+        'health-url': HEALTH,
+        'health-timeout': '30',
+        ...inputs
+      })[name as string] ?? '',
+    project
+  );
+
+const context = (): RunContext => ({
+  repositoryRoot: project,
+  stateDir: join(tempDir, 'state'),
+  tempDir,
+  os: 'linux',
+  arch: 'x64',
+  inActions: true,
+  event: { name: 'push', ref: 'refs/heads/main', sha: SHA, defaultBranch: 'main', repository: 'acme/shop', serverUrl: 'https://github.com' }
+});
+
+/** A logged-in session as the image stage hands it over. */
+const session = (runner: ReturnType<typeof fakeRunner>): RegistrySession => ({
+  registry: 'registry.example.com',
+  env: { DOCKER_CONFIG: join(tempDir, 'docker-config') },
+  loggedIn: true,
+  log: new StageLog(runner)
+});
+
+/** The registry: `slipway-healthy` points at `healthy` (404 when undefined). */
+const registry = (healthy: string | undefined) => (request: Request): Answer | undefined => {
+  if (!request.url.startsWith('https://registry.example.com/')) return undefined;
+  if (request.url.endsWith('/manifests/slipway-healthy')) {
+    return healthy ? { status: 200, headers: { 'docker-content-digest': healthy }, body: '{}' } : { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' };
+  }
+  return { status: 500 };
+};
+
+const imageParam = (url: string): string | null => new URL(url).searchParams.get('imgURL');
+
+function run(cfg: Config, http: Http, runner = fakeRunner(classicDocker), withSession = true) {
+  const { reporter, seen } = fakeReporter();
+  const sleeps: number[] = [];
+  const outcome = deploy(cfg, context(), { runner, reporter, http, sleep: async (ms) => void sleeps.push(ms) }, { repository: REPO, digest: NEW }, withSession ? session(runner) : undefined);
+  return { outcome, seen, sleeps, runner };
+}
+
+/** Every text the stage produced, to check no secret is in it. */
+const allText = (outcome: Awaited<ReturnType<typeof deploy>>): string => JSON.stringify([outcome.stage, outcome.log.lines]);
+
+describe('deploy: the hook', () => {
+  test('no deploy-hook: skipped, nothing called', async () => {
+    const http = fakeHttp(() => ({ status: 200 }));
+    const { outcome } = run(await config({ 'deploy-hook': '' }), http.http);
+    expect((await outcome).stage).toMatchObject({ name: 'deploy', status: 'skipped' });
+    expect(http.requests).toEqual([]);
+  });
+
+  test('masks every secret of the hook URL before the first request', async () => {
+    const { reporter, seen } = fakeReporter();
+    const http: Http = {
+      async request() {
+        seen.order.push('request');
+        return { status: 200, headers: {}, body: '' };
+      }
+    };
+    await deploy(await config({ 'health-url': '' }), context(), { runner: fakeRunner(), reporter, http }, { repository: REPO, digest: NEW });
+    expect(seen.secrets).toEqual(expect.arrayContaining([HOOK, KEY, SERVICE]));
+    expect(seen.order.indexOf('request')).toBeGreaterThan(seen.order.lastIndexOf('secret'));
+  });
+
+  test('POSTs with imgURL=repository@digest; without health-url deployed but "not verified"', async () => {
+    const http = fakeHttp(() => ({ status: 200, body: '{"deploy":{"id":"dep-42"}}' }));
+    const result = await run(await config({ 'health-url': '' }), http.http).outcome;
+    expect(http.requests).toHaveLength(1);
+    expect(http.requests[0]!.method).toBe('POST');
+    expect(imageParam(http.requests[0]!.url)).toBe(`${REPO}@${NEW}`);
+    expect(new URL(http.requests[0]!.url).searchParams.get('key')).toBe(KEY);
+    expect(result).toMatchObject({ deployed: true, rolledBack: false, stage: { status: 'success' } });
+    expect(result.stage.headline).toBe(`deployed ${REPO}@sha256:111111111111 (not verified: no health-url)`);
+    expect(result.log.lines.join('\n')).toContain('(deploy dep-42)');
+    expect(allText(result)).not.toContain(KEY);
+  });
+
+  test('500 then 200: retried once after a backoff, deployed', async () => {
+    const http = fakeHttp((_r, i) => (i === 0 ? { status: 500, body: 'oops' } : { status: 200 }));
+    const { outcome, sleeps } = run(await config({ 'health-url': '' }), http.http);
+    expect((await outcome).deployed).toBe(true);
+    expect(http.requests).toHaveLength(2);
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(500);
+    expect(sleeps[0]).toBeLessThanOrEqual(1000);
+  });
+
+  test('429 with Retry-After: waits as asked', async () => {
+    const http = fakeHttp((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '7' } } : { status: 200 }));
+    const { outcome, sleeps } = run(await config({ 'health-url': '' }), http.http);
+    expect((await outcome).deployed).toBe(true);
+    expect(sleeps).toEqual([7000]);
+  });
+
+  test('404: fails at once with the status and the first line of the body, masked', async () => {
+    const http = fakeHttp(() => ({ status: 404, body: `\nservice not found for key ${KEY}\nmore` }));
+    const { outcome, sleeps } = run(await config(), http.http);
+    const result = await outcome;
+    expect(http.hooks()).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(result).toMatchObject({ deployed: false, rolledBack: false, stage: { status: 'failure' } });
+    expect(result.stage.headline).toBe('The deploy hook failed: answered 404: service not found for key ***. Nothing was deployed.');
+    expect(allText(result)).not.toContain(KEY);
+  });
+
+  test('network errors: five attempts, then a failure naming the cause', async () => {
+    const http = fakeHttp(() => new Error('connect ECONNREFUSED 127.0.0.1:9'));
+    const { outcome, sleeps } = run(await config({ 'health-url': '' }), http.http);
+    const result = await outcome;
+    expect(http.requests).toHaveLength(5);
+    expect(sleeps).toHaveLength(4);
+    expect(result.stage.headline).toBe('The deploy hook failed: could not be reached: connect ECONNREFUSED 127.0.0.1:9 (after 5 attempts). Nothing was deployed.');
+  });
+});
+
+describe('deploy: health check, healthy tag and rollback', () => {
+  test('healthy after a 503: deployed, slipway-healthy moved to the new digest (classic engine)', async () => {
+    const http = fakeHttp((request, i) => registry(OLD)(request) ?? (request.url === HEALTH ? (i === 0 ? { status: 503 } : { status: 200, body: 'ok' }) : { status: 200 }));
+    const { outcome, sleeps, runner } = run(await config(), http.http);
+    const result = await outcome;
+    expect(result).toMatchObject({ deployed: true, rolledBack: false, stage: { status: 'success' } });
+    expect(result.stage.headline).toMatch(/^deployed registry\.example\.com\/acme\/shop@sha256:111111111111; healthy after /);
+    expect(sleeps).toEqual([1000]);
+    expect(runner.calls.map((c) => c.args)).toEqual([
+      ['buildx', 'version'],
+      ['pull', `${REPO}@${NEW}`],
+      ['tag', `${REPO}@${NEW}`, `${REPO}:slipway-healthy`],
+      ['push', `${REPO}:slipway-healthy`]
+    ]);
+    for (const call of runner.calls) expect(call.options.env!.DOCKER_CONFIG).toBe(join(tempDir, 'docker-config'));
+    // The previous healthy digest was read from the registry with the given credentials.
+    const manifest = http.requests.find((r) => r.url.includes('/manifests/'))!;
+    expect(manifest.url).toBe('https://registry.example.com/v2/acme/shop/manifests/slipway-healthy');
+  });
+
+  test('buildx: the healthy tag is moved registry-side with imagetools', async () => {
+    const runner = fakeRunner((args) =>
+      args[0] === 'buildx' && args[1] === 'version'
+        ? { stdout: 'buildx v0.17\n' }
+        : args[1] === 'imagetools' && args[2] === 'inspect'
+          ? { stdout: JSON.stringify({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: OLD, size: 700 }) }
+          : {}
+    );
+    const http = fakeHttp(() => ({ status: 200 }));
+    const result = await run(await config(), http.http, runner).outcome;
+    expect(result.deployed).toBe(true);
+    expect(runner.calls.map((c) => c.args)).toEqual([
+      ['buildx', 'version'],
+      ['buildx', 'imagetools', 'inspect', `${REPO}:slipway-healthy`, '--format', '{{json .Manifest}}'],
+      ['buildx', 'imagetools', 'create', '--tag', `${REPO}:slipway-healthy`, `${REPO}@${NEW}`]
+    ]);
+    expect(result.log.lines.join('\n')).toContain(`Last healthy image: ${REPO}@${OLD}`);
+  });
+
+  test('health-expect not in the body: unhealthy, with that reason', async () => {
+    const http = fakeHttp((request) => registry(undefined)(request) ?? (request.url === HEALTH ? { status: 200, body: 'version=old' } : { status: 200 }));
+    const result = await run(await config({ 'health-expect': SHA, 'health-timeout': '3' }), http.http).outcome;
+    expect(result.stage.status).toBe('failure');
+    expect(result.stage.details![0]).toContain(`answered 200, but its body does not contain "${SHA}"`);
+  });
+
+  test('never healthy: rolled back to the previous healthy digest, which is healthy; stage failed', async () => {
+    // The health endpoint is healthy only while the old digest is deployed.
+    let deployed = '';
+    const http = fakeHttp((request) => {
+      const fromRegistry = registry(OLD)(request);
+      if (fromRegistry) return fromRegistry;
+      if (request.method === 'POST') {
+        deployed = imageParam(request.url) ?? '';
+        return { status: 200 };
+      }
+      return deployed.endsWith(OLD) ? { status: 200 } : { status: 503, body: 'starting' };
+    });
+    const { outcome, sleeps, runner } = run(await config({ 'health-timeout': '5' }), http.http);
+    const result = await outcome;
+    expect(http.hooks().map((r) => imageParam(r.url))).toEqual([`${REPO}@${NEW}`, `${REPO}@${OLD}`]);
+    expect(result).toMatchObject({ deployed: false, rolledBack: true, stage: { status: 'failure' } });
+    expect(result.stage.headline).toBe(
+      `deployed ${REPO}@sha256:111111111111, but ${HEALTH} answered 503 after 5.0s; rolled back to ${REPO}@sha256:222222222222, which is healthy`
+    );
+    expect(result.stage.details).toEqual([
+      `Deployed ${REPO}@${NEW}, but ${HEALTH} answered 503 after 5.0s; rolled back to ${REPO}@${OLD}, which is healthy. (4 health polls, health-timeout 5s.)`
+    ]);
+    expect(result.log.lines.at(-1)).toBe(result.stage.details![0]);
+    // The first wait used the whole schedule (1 s, 2 s, 2 s = 5 s, 4 polls); the old image was healthy at once.
+    expect(sleeps).toEqual([1000, 2000, 2000]);
+    // The healthy tag was not moved.
+    expect(runner.calls.map((c) => c.args[0])).not.toContain('push');
+  });
+
+  test('never healthy, the old one neither: says so', async () => {
+    const http = fakeHttp((request) => registry(OLD)(request) ?? (request.method === 'POST' ? { status: 200 } : new Error('connect ECONNREFUSED')));
+    const result = await run(await config({ 'health-timeout': '1' }), http.http).outcome;
+    expect(result.rolledBack).toBe(true);
+    expect(result.stage.headline).toMatch(
+      /^deployed .*, but https:\/\/shop\.example\.com\/health could not be reached \(connect ECONNREFUSED\) after 1\.0s; rolled back to .*@sha256:222222222222, which is unhealthy too \(https:\/\/shop\.example\.com\/health could not be reached \(connect ECONNREFUSED\)\)$/
+    );
+  });
+
+  test('no previous healthy image: nothing to roll back to', async () => {
+    const http = fakeHttp((request) => registry(undefined)(request) ?? (request.method === 'POST' ? { status: 200 } : { status: 500 }));
+    const result = await run(await config({ 'health-timeout': '1' }), http.http).outcome;
+    expect(http.hooks()).toHaveLength(1);
+    expect(result).toMatchObject({ deployed: false, rolledBack: false, stage: { status: 'failure' } });
+    expect(result.stage.headline).toMatch(
+      /answered 500 after 1\.0s; nothing to roll back to: no image has passed the health check before \(registry\.example\.com\/acme\/shop:slipway-healthy does not exist\)$/
+    );
+  });
+
+  test('rollback: false — no second hook call', async () => {
+    const http = fakeHttp((request) => (request.method === 'POST' ? { status: 200 } : { status: 503 }));
+    const result = await run(await config({ rollback: 'false', 'health-timeout': '1' }), http.http).outcome;
+    expect(http.hooks()).toHaveLength(1);
+    expect(http.requests.some((r) => r.url.includes('/manifests/'))).toBe(false);
+    expect(result.stage.headline).toMatch(/answered 503 after 1\.0s; not rolled back: rollback is off \(`rollback: false`\)$/);
+  });
+
+  test('the last healthy image is the same digest: no pointless redeploy', async () => {
+    const http = fakeHttp((request) => registry(NEW)(request) ?? (request.method === 'POST' ? { status: 200 } : { status: 503 }));
+    const result = await run(await config({ 'health-timeout': '1' }), http.http).outcome;
+    expect(http.hooks()).toHaveLength(1);
+    expect(result.stage.headline).toMatch(/; not rolled back: the last healthy image is this same one$/);
+  });
+
+  test('without deploy-hook-image-param a rollback is impossible, and says why', async () => {
+    const http = fakeHttp((request) => registry(OLD)(request) ?? (request.method === 'POST' ? { status: 200 } : { status: 503 }));
+    const result = await run(await config({ 'deploy-hook-image-param': '', 'health-timeout': '1' }), http.http).outcome;
+    expect(http.hooks()).toHaveLength(1);
+    expect(http.hooks()[0]!.url).toBe(HOOK);
+    expect(result.stage.headline).toMatch(/; not rolled back: without `deploy-hook-image-param` the hook cannot be told which image to deploy$/);
+  });
+
+  test('registry unreadable: a warning, deploy goes on', async () => {
+    const http = fakeHttp((request) => (request.url.startsWith('https://registry.example.com/') ? { status: 403 } : { status: 200 }));
+    const { outcome, seen } = run(await config(), http.http);
+    const result = await outcome;
+    expect(result.deployed).toBe(true);
+    expect(seen.warnings.join('\n')).toMatch(/Could not read the last healthy image .*403/);
+  });
+
+  test('without a session it logs in itself (health-url set) and out again', async () => {
+    const runner = fakeRunner(classicDocker);
+    const http = fakeHttp((request) => registry(undefined)(request) ?? { status: 200 });
+    const result = await run(await config(), http.http, runner, false).outcome;
+    expect(result.deployed).toBe(true);
+    expect(runner.calls[0]!.args.slice(0, 2)).toEqual(['login', '--username']);
+    expect(runner.calls[0]!.options.input).toBe('registry-password-secret');
+    expect(runner.calls.at(-1)!.args[0]).toBe('logout');
+  });
+});
+
+describe('shipAndDeploy', () => {
+  const docker = (args: string[]): Partial<RunResult> => {
+    if (args[0] === 'buildx') return { code: 1 };
+    if (args[0] === 'push') return { stdout: `${args[1]!.split(':').pop()}: digest: ${NEW} size: 737\n` };
+    return {};
+  };
+
+  test('one login around build, push, deploy and the healthy tag', async () => {
+    const runner = fakeRunner(docker);
+    const http = fakeHttp((request) => registry(undefined)(request) ?? { status: 200 });
+    const { reporter } = fakeReporter();
+    const result = await shipAndDeploy(await config(), context(), { runner, reporter, http: http.http, sleep: async () => undefined }, true);
+    expect(result.image).toMatchObject({ pushed: true, digest: NEW, stage: { status: 'success' } });
+    expect(result.deploy).toMatchObject({ deployed: true, stage: { status: 'success' } });
+    const commands = runner.calls.map((c) => c.args[0]);
+    expect(commands.filter((c) => c === 'login')).toHaveLength(1);
+    expect(commands[0]).toBe('login');
+    expect(commands.at(-1)).toBe('logout');
+    expect(result.image.log.lines.at(-1)).toMatch(/^\$ docker logout/);
+  });
+
+  test('pull request: no login, deploy skipped with the reason', async () => {
+    const runner = fakeRunner(docker);
+    const http = fakeHttp(() => ({ status: 200 }));
+    const ctx = { ...context(), event: { ...context().event, name: 'pull_request', ref: 'refs/pull/3/merge' } };
+    const result = await shipAndDeploy(await config(), ctx, { runner, reporter: fakeReporter().reporter, http: http.http }, true);
+    expect(result.image.stage.status).toBe('skipped');
+    expect(result.deploy).toMatchObject({ stage: { status: 'skipped' }, deployed: false });
+    expect(runner.calls).toEqual([]);
+    expect(http.requests).toEqual([]);
+  });
+
+  test('login refused: image failed, deploy skipped, hook never called', async () => {
+    const runner = fakeRunner((args) => (args[0] === 'login' ? { code: 1, stderr: 'Error response from daemon: 401 Unauthorized\n' } : docker(args)));
+    const http = fakeHttp(() => ({ status: 200 }));
+    const result = await shipAndDeploy(await config(), context(), { runner, reporter: fakeReporter().reporter, http: http.http }, true);
+    expect(result.image.stage).toMatchObject({ status: 'failure' });
+    expect(result.image.stage.headline).toMatch(/^Could not log in to registry registry\.example\.com as robot/);
+    expect(result.deploy!.stage.status).toBe('skipped');
+    expect(http.requests).toEqual([]);
+    expect(runner.calls.map((c) => c.args[0])).toEqual(['login', 'logout']);
+  });
+
+  test('no deploy-hook: no deploy outcome', async () => {
+    const runner = fakeRunner(docker);
+    const result = await shipAndDeploy(await config({ 'deploy-hook': '' }), context(), { runner, reporter: fakeReporter().reporter, http: fakeHttp(() => ({})).http }, true);
+    expect(result.image.pushed).toBe(true);
+    expect(result.deploy).toBeUndefined();
+  });
+});
+
+describe('registry API', () => {
+  test.each([
+    ['ghcr.io/acme/shop', 'ghcr.io', 'acme/shop'],
+    ['127.0.0.1:5000/shop', '127.0.0.1:5000', 'shop'],
+    ['localhost/a/b', 'localhost', 'a/b'],
+    ['acme/shop', 'registry-1.docker.io', 'acme/shop'],
+    ['nginx', 'registry-1.docker.io', 'library/nginx'],
+    ['docker.io/nginx', 'registry-1.docker.io', 'library/nginx']
+  ])('%s → %s %s', (image, host, path) => {
+    expect(registryEndpoint(image)).toEqual({ host, path });
+  });
+
+  test('bearer challenge: token from the realm with Basic credentials, then the digest header', async () => {
+    const http = fakeHttp((request): Answer => {
+      if (request.url.startsWith('https://ghcr.io/token')) {
+        expect(request.headers?.Authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+        return { status: 200, body: '{"token":"T0K"}' };
+      }
+      if (request.headers?.Authorization === 'Bearer T0K') return { status: 200, headers: { 'docker-content-digest': OLD } };
+      return { status: 401, headers: { 'www-authenticate': 'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:acme/shop:pull"' } };
+    });
+    expect(await registryDigest(http.http, 'ghcr.io/acme/shop', 'slipway-healthy', { username: 'u', password: 'p' })).toBe(OLD);
+    const token = new URL(http.requests[1]!.url);
+    expect(Object.fromEntries(token.searchParams)).toEqual({ service: 'ghcr.io', scope: 'repository:acme/shop:pull' });
+  });
+
+  test('basic challenge; 404 means no such tag; no header: the body is hashed', async () => {
+    const body = '{"schemaVersion":2}';
+    const http = fakeHttp((request): Answer =>
+      !request.headers?.Authorization
+        ? { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } }
+        : request.url.endsWith('/missing')
+          ? { status: 404 }
+          : { status: 200, body }
+    );
+    const creds = { username: 'u', password: 'p' };
+    expect(await registryDigest(http.http, '127.0.0.1:5000/shop', 'missing', creds)).toBeUndefined();
+    expect(await registryDigest(http.http, '127.0.0.1:5000/shop', 'x', creds)).toBe(
+      'sha256:' + (await import('node:crypto')).createHash('sha256').update(body).digest('hex')
+    );
+    await expect(registryDigest(http.http, '127.0.0.1:5000/shop', 'x')).rejects.toThrow(/wants credentials/);
+  });
+
+  test('masker: longest secret first, every occurrence', () => {
+    const mask = masker(['abc', 'abcdef', '']);
+    expect(mask('xabcdefx abc')).toBe('x***x ***');
+  });
+});
