@@ -1,9 +1,10 @@
-// Install stage: the project's environment, restored from the cache under an exact key or built
-// and then saved at once (so failing tests later never cost the next run its warm cache).
-import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+// Install stage: the project's installed environment (a virtualenv, node_modules), restored from the
+// cache under an exact key or built and then saved at once, so failing tests later never cost the
+// next run its warm cache. What to install comes from the ecosystem's plan; how it is cached is here.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { which } from '@actions/io';
-import { downloadCacheKeys, environmentKey, type EnvironmentKeyParts } from '../cache-key.js';
+import { downloadCacheKeys, environmentKey, type DependencyFile, type EnvironmentKeyParts } from '../cache-key.js';
 import type { Config } from '../config.js';
 import type { Ports, RunContext } from '../context.js';
 import {
@@ -13,17 +14,18 @@ import {
   parseTools,
   planPythonInstall,
   venvPython,
-  type Interpreter,
-  type PythonInstallPlan,
+  type Command,
   type PythonTools
 } from '../ecosystems/python.js';
 import { SlipwayError, describeError } from '../errors.js';
 import type { StageResult } from '../model.js';
+import type { CacheStore } from '../ports.js';
 import { diskProjectFiles } from '../project-files.js';
 import { StageLog } from '../stage-log.js';
 
-/** What later stages need from the install. */
+/** What later stages need from the install: how to run commands inside the environment. */
 export interface PythonEnvironment {
+  ecosystem: 'python';
   venv: string;
   python: string;
   /** Variables that activate the environment for commands run in it. */
@@ -31,138 +33,183 @@ export interface PythonEnvironment {
   tools: PythonTools;
 }
 
+export type Environment = PythonEnvironment;
+
+/** An ecosystem's decision of what to install and where, with everything the cache key needs. */
+export interface InstallPlan {
+  installer: string;
+  /** Runtime part of the key, e.g. `python-cpython-3.11.7`. */
+  runtime: string;
+  interpreterPath: string;
+  files: DependencyFile[];
+  /** Creates the empty environment (e.g. `python -m venv`), before `commands`. */
+  create?: Command;
+  commands: Command[];
+  /** What is cached: absolute paths. */
+  cachePaths: string[];
+  /** Written after a good install; a restore whose stamp differs from the key is not trusted. */
+  stampPath: string;
+  /** The package manager's download cache, restored on a miss to speed the install up. */
+  downloads?: { tool: string; path: string; env: Record<string, string> };
+  /** Variables every command in the environment runs with. */
+  env: Record<string, string>;
+  nothingToInstall: boolean;
+  notes: string[];
+}
+
 export interface InstallOutcome {
   stage: StageResult;
   log: StageLog;
   cacheHit: boolean;
   cacheKey?: string;
-  environment?: PythonEnvironment;
+  environment?: Environment;
 }
-
-/** Written into the environment after a good install; a restore whose stamp differs is not trusted. */
-const KEY_STAMP = '.slipway-key';
 
 export async function install(config: Config, context: RunContext, ports: Ports): Promise<InstallOutcome> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
-  const venv = join(context.stateDir, 'venv');
-  const done = (status: StageResult['status'], headline: string, rest: Omit<InstallOutcome, 'stage' | 'log'>, details?: string[]): InstallOutcome => ({
+  const result = (status: StageResult['status'], headline: string, rest: Omit<InstallOutcome, 'stage' | 'log'>, details?: string[]): InstallOutcome => ({
     stage: { name: 'install', status, durationMs: Date.now() - started, headline, details },
     log,
     ...rest
   });
 
+  const python = await preparePython(config, context, log);
+  const { plan } = python;
+  plan.notes.forEach((note) => ports.reporter.warning(note));
+  const keyParts: EnvironmentKeyParts = {
+    cacheVersion: config.cacheVersion,
+    os: context.os,
+    arch: context.arch,
+    runtime: plan.runtime,
+    interpreterPath: plan.interpreterPath,
+    files: plan.files,
+    commands: [plan.create, ...plan.commands].filter((c): c is Command => c !== undefined).map(commandLine)
+  };
+  const key = environmentKey(keyParts);
+  const cache = config.cache && !plan.nothingToInstall ? ports.cache : undefined;
+  log.write(`Dependency files: ${plan.files.map((f) => f.path).join(', ') || 'none'}`);
+  log.write(`Cache key: ${key}`);
+
+  const clear = (): void => plan.cachePaths.forEach((path) => rmSync(path, { recursive: true, force: true }));
+  // An environment left by an earlier run with this very key (the CLI's, a persistent runner's)
+  // is as good as a restore, and cheaper.
+  if (config.cache && !plan.nothingToInstall && (await python.verify(key))) {
+    return result('success', `already installed for this key (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await python.environment() });
+  }
+  clear();
+  if (cache && (await restore(cache, plan.cachePaths, key, [], log, ports)) === key) {
+    if (await python.verify(key)) {
+      return result('success', `restored from cache (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await python.environment() });
+    }
+    ports.reporter.warning(`The environment restored from the cache (key ${key}) does not run; discarding it and installing afresh.`);
+    clear();
+  }
+
+  const downloadKeys = plan.downloads && downloadCacheKeys(keyParts, plan.downloads.tool);
+  const restoredDownloads = cache && plan.downloads && downloadKeys ? await restore(cache, [plan.downloads.path], downloadKeys.key, downloadKeys.restoreKeys, log, ports) : undefined;
+
+  for (const step of [plan.create, ...plan.commands]) {
+    if (!step) continue;
+    const stop = ports.reporter.progress(`installing dependencies (${plan.installer})`);
+    const run = await log
+      .run(step.command, step.args, { cwd: config.workingDirectory, env: { ...process.env, ...plan.env, ...plan.downloads?.env, ...step.env } })
+      .finally(stop);
+    if (run.code !== 0) {
+      return result('failure', `install failed: \`${commandLine(step).join(' ')}\` exited with ${run.code}`, { cacheHit: false, cacheKey: key }, [log.tail()]);
+    }
+  }
+  writeFileSync(plan.stampPath, key);
+
+  if (cache) {
+    await save(cache, plan.cachePaths, key, log, ports);
+    if (plan.downloads && downloadKeys && restoredDownloads !== downloadKeys.key && existsSync(plan.downloads.path)) {
+      await save(cache, [plan.downloads.path], downloadKeys.key, log, ports);
+    }
+  }
+  const headline = plan.nothingToInstall ? 'nothing to install' : `installed with ${plan.installer}${cache ? ' and cached' : ''}`;
+  return result('success', headline, { cacheHit: false, cacheKey: plan.nothingToInstall ? undefined : key, environment: await python.environment() });
+}
+
+function commandLine(step: Command): string[] {
+  return [step.command, ...step.args, ...Object.entries(step.env ?? {}).map(([name, value]) => `${name}=${value}`)];
+}
+
+/** The key's dependency files as the user chose them (`cache-dependency-path`) or as detected. */
+function keyFiles(config: Config, detected: string[]): DependencyFile[] {
+  const root = config.workingDirectory;
+  const paths = config.cacheDependencyFiles ? config.cacheDependencyFiles.map((file) => relative(root, file)) : detected;
+  return paths.map((path) => ({ path: path.split('\\').join('/'), content: readFileSync(join(root, path)) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python: a virtualenv outside the project tree
+
+async function preparePython(config: Config, context: RunContext, log: StageLog) {
+  const venv = join(context.stateDir, 'venv');
   const interpreter = await probeInterpreter(config, log);
-  const plan = planPythonInstall({
+  log.write(`Python ${interpreter.version} (${interpreter.implementation}) at ${interpreter.executable}`);
+  const detected = planPythonInstall({
     files: diskProjectFiles(config.workingDirectory),
     venv,
     available: { poetry: Boolean(await which('poetry', false)), uv: Boolean(await which('uv', false)) },
     installCommands: config.installCommands
   });
-  plan.notes.forEach((note) => ports.reporter.warning(note));
-  const keyParts = keyPartsFor(config, context, interpreter, plan);
-  const key = environmentKey(keyParts);
-  const environment = activation(venv);
-  const nothingToInstall = plan.installer === 'none';
-  const cache = config.cache && !nothingToInstall ? ports.cache : undefined;
-  log.write(`Python ${interpreter.version} (${interpreter.implementation}) at ${interpreter.executable}`);
-  log.write(`Dependency files: ${keyParts.files.map((f) => f.path).join(', ') || 'none'}`);
-  log.write(`Cache key: ${key}`);
-
-  if (cache && (await restoreEnvironment(cache, venv, key, log, ports))) {
-    if (await isUsable(venv, key, log, ports)) {
-      const tools = await probeTools(environment, config, log);
-      return done('success', `restored from cache (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: { ...environment, tools } });
-    }
-    ports.reporter.warning(`The environment restored from the cache (key ${key}) does not run; discarding it and installing afresh.`);
-  }
-
-  rmSync(venv, { recursive: true, force: true });
+  const nothingToInstall = detected.installer === 'none';
+  const env = { VIRTUAL_ENV: venv, PATH: `${join(venv, 'bin')}:${process.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' };
   const downloads = join(context.stateDir, 'pip-downloads');
-  const downloadKeys = downloadCacheKeys(keyParts, 'pip');
-  const restoredDownloads = cache ? await restoreQuietly(cache, [downloads], downloadKeys.key, downloadKeys.restoreKeys, log, ports) : undefined;
-
-  const created = await log.run(interpreter.executable, ['-m', 'venv', ...(nothingToInstall ? ['--without-pip'] : []), venv], { cwd: config.workingDirectory });
-  if (created.code !== 0) {
-    throw new SlipwayError(`Could not create a virtual environment with ${interpreter.executable} (exit ${created.code}):\n${log.tail()}`);
-  }
-  for (const step of plan.commands) {
-    const stop = ports.reporter.progress(`installing dependencies (${plan.installer})`);
-    const result = await log.run(step.command, step.args, {
-      cwd: config.workingDirectory,
-      env: { ...process.env, ...environment.env, PIP_CACHE_DIR: downloads, ...step.env }
-    }).finally(stop);
-    if (result.code !== 0) {
-      const failed = done('failure', `install failed (exit ${result.code})`, { cacheHit: false, cacheKey: key }, [
-        `\`${[step.command, ...step.args].join(' ')}\` exited with ${result.code}.`,
-        log.tail()
-      ]);
-      return failed;
+  const plan: InstallPlan = {
+    installer: detected.installer,
+    runtime: `python-${interpreter.implementation}-${interpreter.version}`,
+    interpreterPath: interpreter.executable,
+    files: keyFiles(config, detected.dependencyFiles),
+    create: { command: interpreter.executable, args: ['-m', 'venv', ...(nothingToInstall ? ['--without-pip'] : []), venv] },
+    commands: detected.commands,
+    cachePaths: [venv],
+    stampPath: join(venv, '.slipway-key'),
+    downloads: nothingToInstall ? undefined : { tool: 'pip', path: downloads, env: { PIP_CACHE_DIR: downloads } },
+    env,
+    nothingToInstall,
+    notes: detected.notes
+  };
+  return {
+    plan,
+    /** A restored virtualenv is used only if its stamp matches and its interpreter runs from where it is. */
+    async verify(key: string): Promise<boolean> {
+      if (!existsSync(plan.stampPath) || readFileSync(plan.stampPath, 'utf8') !== key) return false;
+      try {
+        const run = await log.run(venvPython(venv), ['-c', 'import sys; print(sys.prefix)'], { cwd: venv });
+        return run.code === 0 && run.stdout.trim() === venv;
+      } catch (error) {
+        log.write(`restored environment does not run: ${describeError(error)}`);
+        return false;
+      }
+    },
+    async environment(): Promise<PythonEnvironment> {
+      const python = venvPython(venv);
+      const probe = await log.run(python, ['-c', TOOLS_PROBE], { cwd: config.workingDirectory, env: { ...process.env, ...env } });
+      return { ecosystem: 'python', venv, python, env, tools: parseTools(probe.stdout) };
     }
-  }
-  writeFileSync(join(venv, KEY_STAMP), key);
-
-  if (cache) {
-    await saveQuietly(cache, [venv], key, log, ports);
-    if (restoredDownloads !== downloadKeys.key && existsSync(downloads)) {
-      await saveQuietly(cache, [downloads], downloadKeys.key, log, ports);
-    }
-  }
-  const tools = await probeTools(environment, config, log);
-  const headline = nothingToInstall ? 'nothing to install' : `installed with ${plan.installer}${config.cache ? ' and cached' : ''}`;
-  return done('success', headline, { cacheHit: false, cacheKey: nothingToInstall ? undefined : key, environment: { ...environment, tools } });
+  };
 }
 
-async function probeInterpreter(config: Config, log: StageLog): Promise<Interpreter> {
+async function probeInterpreter(config: Config, log: StageLog) {
   const missing = `Input \`python\`: "${config.python}" was not found or does not run. Install it (e.g. with actions/setup-python before Slipway) or set \`python\` to an interpreter that exists.`;
-  let result;
+  let run;
   try {
-    result = await log.run(config.python, ['-c', INTERPRETER_PROBE], { cwd: config.workingDirectory });
+    run = await log.run(config.python, ['-c', INTERPRETER_PROBE], { cwd: config.workingDirectory });
   } catch {
     throw new SlipwayError(missing);
   }
-  const interpreter = result.code === 0 ? parseInterpreter(result.stdout) : undefined;
+  const interpreter = run.code === 0 ? parseInterpreter(run.stdout) : undefined;
   if (!interpreter) throw new SlipwayError(`${missing}\n${log.tail(5)}`);
   return interpreter;
 }
 
-function keyPartsFor(config: Config, context: RunContext, interpreter: Interpreter, plan: PythonInstallPlan): EnvironmentKeyParts {
-  const root = config.workingDirectory;
-  const paths = config.cacheDependencyFiles ? config.cacheDependencyFiles.map((file) => relative(root, file)) : plan.dependencyFiles;
-  return {
-    cacheVersion: config.cacheVersion,
-    os: context.os,
-    arch: context.arch,
-    runtime: `python-${interpreter.implementation}-${interpreter.version}`,
-    interpreterPath: interpreter.executable,
-    files: paths.map((path) => ({ path: path.split('\\').join('/'), content: readFileSync(join(root, path)) })),
-    commands: plan.commands.map((step) => [step.command, ...step.args, ...Object.entries(step.env ?? {}).map(([k, v]) => `${k}=${v}`)])
-  };
-}
+// ---------------------------------------------------------------------------------------------
+// Cache access: a failing store is a warning, never a failure
 
-function activation(venv: string): Omit<PythonEnvironment, 'tools'> {
-  const bin = join(venv, 'bin');
-  return {
-    venv,
-    python: venvPython(venv),
-    env: { VIRTUAL_ENV: venv, PATH: `${bin}:${process.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' }
-  };
-}
-
-/** True only for an exact key match; a failing cache store is a warning, never a failure. */
-async function restoreEnvironment(cache: NonNullable<Ports['cache']>, venv: string, key: string, log: StageLog, ports: Ports): Promise<boolean> {
-  rmSync(venv, { recursive: true, force: true });
-  return (await restoreQuietly(cache, [venv], key, [], log, ports)) === key;
-}
-
-async function restoreQuietly(
-  cache: NonNullable<Ports['cache']>,
-  paths: string[],
-  key: string,
-  restoreKeys: string[],
-  log: StageLog,
-  ports: Ports
-): Promise<string | undefined> {
+async function restore(cache: CacheStore, paths: string[], key: string, restoreKeys: string[], log: StageLog, ports: Ports): Promise<string | undefined> {
   const stop = ports.reporter.progress('restoring from cache');
   try {
     const restored = await cache.restore(paths, key, restoreKeys);
@@ -176,7 +223,7 @@ async function restoreQuietly(
   }
 }
 
-async function saveQuietly(cache: NonNullable<Ports['cache']>, paths: string[], key: string, log: StageLog, ports: Ports): Promise<void> {
+async function save(cache: CacheStore, paths: string[], key: string, log: StageLog, ports: Ports): Promise<void> {
   const stop = ports.reporter.progress('saving to cache');
   try {
     const saved = await cache.save(paths, key);
@@ -186,23 +233,4 @@ async function saveQuietly(cache: NonNullable<Ports['cache']>, paths: string[], 
   } finally {
     stop();
   }
-}
-
-/** A restored environment is used only if its stamp matches and its interpreter runs from where it is. */
-async function isUsable(venv: string, key: string, log: StageLog, ports: Ports): Promise<boolean> {
-  const stamp = join(venv, KEY_STAMP);
-  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== key) return false;
-  try {
-    const result = await log.run(venvPython(venv), ['-c', 'import sys; print(sys.prefix)'], { cwd: venv });
-    return result.code === 0 && result.stdout.trim() === venv;
-  } catch (error) {
-    ports.reporter.debug(`restored environment check failed: ${describeError(error)}`);
-    return false;
-  }
-}
-
-async function probeTools(environment: Omit<PythonEnvironment, 'tools'>, config: Config, log: StageLog): Promise<PythonTools> {
-  mkdirSync(environment.venv, { recursive: true });
-  const result = await log.run(environment.python, ['-c', TOOLS_PROBE], { cwd: config.workingDirectory, env: { ...process.env, ...environment.env } });
-  return parseTools(result.stdout);
 }
