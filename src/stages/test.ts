@@ -96,7 +96,8 @@ export async function runTests(config: Config, context: RunContext, ports: Ports
   const reportDir = context.tempDir;
   const plan = planPythonTests({ config, tools: environment.tools, python: environment.python, reportDir });
   if (plan.runner === 'unittest') writeFileSync(join(reportDir, 'slipway_unittest.py'), UNITTEST_RUNNER);
-  const env = { ...process.env, ...environment.env };
+  // Coverage data goes to the run's scratch folder, not into the user's project.
+  const env = { ...process.env, ...environment.env, COVERAGE_FILE: join(reportDir, '.coverage') };
 
   let verdict: number | undefined;
   for (const step of plan.commands) {
