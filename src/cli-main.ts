@@ -1,14 +1,14 @@
 // `slipway run [dir]`: the same pipeline on a laptop, with a local cache instead of GitHub's.
 // main() is imported by the thin entry `cli.ts`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localCacheStore } from './adapters/local/cache.js';
 import { terminalReporter } from './adapters/local/reporter.js';
 import { fetchHttp } from './adapters/http.js';
-import { execRunner } from './adapters/process.js';
+import { spawnRunner } from './adapters/process.js';
 import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
 import { SlipwayError } from './errors.js';
@@ -66,6 +66,10 @@ export async function main(argv: string[]): Promise<number> {
 
   const cacheDir = resolve(String(flags['cache-dir'] ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'slipway')));
   const projectDir = resolve(positionals[1] ?? '.');
+  if (!existsSync(projectDir) || !statSync(projectDir).isDirectory()) {
+    reporter.error(`slipway run: ${positionals[1]} is not a directory; give the project's folder.`);
+    return 2;
+  }
   let tempDir: string | undefined;
   try {
     const config = await buildConfig(read, projectDir);
@@ -82,8 +86,8 @@ export async function main(argv: string[]): Promise<number> {
     };
     reporter.info(`slipway: ${config.workingDirectory}`);
     const report = await runPipeline(config, context, {
-      runner: execRunner,
-      cache: config.cache ? localCacheStore(join(cacheDir, 'store'), execRunner, hasZstd() ? 'zstd' : 'gzip') : undefined,
+      runner: spawnRunner,
+      cache: config.cache ? localCacheStore(join(cacheDir, 'store'), spawnRunner, hasZstd() ? 'zstd' : 'gzip') : undefined,
       reporter,
       http: fetchHttp
     });

@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { githubCacheStore } from './adapters/github/cache.js';
 import { githubReporter } from './adapters/github/reporter.js';
 import { fetchHttp } from './adapters/http.js';
-import { execRunner } from './adapters/process.js';
+import { spawnRunner } from './adapters/process.js';
 import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
 import { SlipwayError } from './errors.js';
@@ -38,7 +38,7 @@ export async function run(): Promise<void> {
       inActions: true
     };
     const report = await runPipeline(config, context, {
-      runner: execRunner,
+      runner: spawnRunner,
       cache: config.cache ? githubCacheStore() : undefined,
       reporter,
       http: fetchHttp

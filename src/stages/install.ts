@@ -102,7 +102,9 @@ export async function install(config: Config, context: RunContext, ports: Ports)
     if (await python.verify(key)) {
       return result('success', `restored from cache (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await python.environment() });
     }
-    ports.reporter.warning(`The environment restored from the cache (key ${key}) does not run; discarding it and installing afresh.`);
+    ports.reporter.warning(
+      `The environment restored from the cache (key ${key}) does not run; discarding it and installing afresh. Cache entries cannot be replaced: bump \`cache-version\` to stop restoring this one.`
+    );
     clear();
   }
 
@@ -121,13 +123,13 @@ export async function install(config: Config, context: RunContext, ports: Ports)
   }
   writeFileSync(plan.stampPath, key);
 
+  const cached = cache ? await save(cache, plan.cachePaths, key, log, ports) : false;
   if (cache) {
-    await save(cache, plan.cachePaths, key, log, ports);
     if (plan.downloads && downloadKeys && restoredDownloads !== downloadKeys.key && existsSync(plan.downloads.path)) {
       await save(cache, [plan.downloads.path], downloadKeys.key, log, ports);
     }
   }
-  const headline = plan.nothingToInstall ? 'nothing to install' : `installed with ${plan.installer}${cache ? ' and cached' : ''}`;
+  const headline = plan.nothingToInstall ? 'nothing to install' : `installed with ${plan.installer}${cached ? ' and cached' : ''}`;
   return result('success', headline, { cacheHit: false, cacheKey: plan.nothingToInstall ? undefined : key, environment: await python.environment() });
 }
 
@@ -223,13 +225,16 @@ async function restore(cache: CacheStore, paths: string[], key: string, restoreK
   }
 }
 
-async function save(cache: CacheStore, paths: string[], key: string, log: StageLog, ports: Ports): Promise<void> {
+/** True when the entry is in the cache afterwards (saved now, or saved before under this key). */
+async function save(cache: CacheStore, paths: string[], key: string, log: StageLog, ports: Ports): Promise<boolean> {
   const stop = ports.reporter.progress('saving to cache');
   try {
     const saved = await cache.save(paths, key);
     log.write(saved ? `Saved ${paths.join(', ')} under cache key ${key}` : `Cache key ${key} already exists; not saved again`);
+    return true;
   } catch (error) {
     ports.reporter.warning(`Cache save failed (${cache.description}): ${describeError(error)}. The next run will install again.`);
+    return false;
   } finally {
     stop();
   }
