@@ -33,8 +33,8 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
 
   let environment: Awaited<ReturnType<typeof install>>['environment'];
   await guarded('install', async () => {
-    detectLanguage(diskProjectFiles(config.workingDirectory), config.language);
-    const installed = await install(config, context, ports);
+    const language = detectLanguage(diskProjectFiles(config.workingDirectory), config.language);
+    const installed = await install(config, context, ports, language);
     report.cacheHit = installed.cacheHit;
     report.cacheKey = installed.cacheKey;
     environment = installed.stage.status === 'failure' ? undefined : installed.environment;

@@ -243,8 +243,14 @@ export interface NodeInstallPlan {
   cachePaths: string[];
   /** Absolute files whose existence proves a restored tree is usable. */
   verify: string[];
-  /** The download cache; undefined when the project keeps its own (Yarn zero-installs). */
+  /**
+   * The download cache, restored on a key miss to speed up the install (`env` points the manager
+   * at it). Undefined when the project keeps its own cache (Yarn zero-installs) or when the cache is
+   * the installed tree itself (Yarn Plug'n'Play: packages stay in their zip archives).
+   */
   downloads?: { tool: string; path: string; env: Record<string, string> };
+  /** Variables for the install commands (where the manager keeps downloads); always apply these. */
+  installEnv: Record<string, string>;
   /** Variables for every command run in the project after the install (PATH with node_modules/.bin). */
   env: Record<string, string>;
   binDir: string;
@@ -318,12 +324,12 @@ export function planNodeInstall({ files, root, downloadsDir, available, installC
     : [managerCommand(runner, INSTALL_ARGS[runner.manager === 'yarn' ? (runner.yarnBerry ? 'berry' : 'yarn') : runner.manager])];
 
   const moduleDirs = ['', ...workspaces].map((dir) => posix.join(root, dir, 'node_modules'));
+  const caches = cacheFolders(files, info, pnp, root, downloadsDir, notes);
   const cachePaths = pnp
-    ? ['.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged', '.yarn/install-state.gz'].map((p) => posix.join(root, p))
+    ? [...['.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged', '.yarn/install-state.gz'].map((p) => posix.join(root, p)), ...caches.pnpCache]
     : info.yarnBerry
       ? [...moduleDirs, posix.join(root, '.yarn', 'install-state.gz')]
       : moduleDirs;
-  if (pnp) notes.push("Yarn Plug'n'Play: Slipway caches .pnp.cjs and .yarn/unplugged instead of node_modules.");
 
   return {
     manager: info.manager,
@@ -334,7 +340,8 @@ export function planNodeInstall({ files, root, downloadsDir, available, installC
     commands,
     cachePaths,
     verify: pnp ? [posix.join(root, '.pnp.cjs')] : verifyNodeModulesPlan(files, root, { manager: info.manager, workspaces }),
-    downloads: downloadsOf(files, info, downloadsDir, notes),
+    ...(caches.downloads ? { downloads: caches.downloads } : {}),
+    installEnv: caches.installEnv,
     env: { PATH: pathEnv ? `${binDir}${posix.delimiter}${pathEnv}` : binDir },
     binDir,
     pnp,
@@ -375,17 +382,32 @@ export function managerCommand(runner: ScriptRunner, args: string[]): Command {
   return runner.corepack ? { command: 'corepack', args: [runner.manager, ...args], env: { ...COREPACK_ENV } } : { command: runner.manager, args };
 }
 
-function downloadsOf(files: NodeProjectFiles, info: PackageManagerInfo, path: string, notes: string[]): NodeInstallPlan['downloads'] {
-  if (info.manager === 'npm') return { tool: 'npm', path, env: { npm_config_cache: path } };
-  if (info.manager === 'pnpm') return { tool: 'pnpm', path, env: { npm_config_store_dir: path } };
-  if (!info.yarnBerry) return { tool: 'yarn', path, env: { YARN_CACHE_FOLDER: path } };
+interface CacheFolders {
+  downloads?: NodeInstallPlan['downloads'];
+  installEnv: Record<string, string>;
+  /** Under Plug'n'Play, the zip cache the installed tree lives in (part of the environment). */
+  pnpCache: string[];
+}
+
+function cacheFolders(files: NodeProjectFiles, info: PackageManagerInfo, pnp: boolean, root: string, path: string, notes: string[]): CacheFolders {
+  const separate = (tool: string, env: Record<string, string>): CacheFolders => ({ downloads: { tool, path, env }, installEnv: env, pnpCache: [] });
+  if (info.manager === 'npm') return separate('npm', { npm_config_cache: path });
+  if (info.manager === 'pnpm') return separate('pnpm', { npm_config_store_dir: path });
+  if (!info.yarnBerry) return separate('yarn', { YARN_CACHE_FOLDER: path });
   const rc = files.read('.yarnrc.yml') ?? '';
   if (files.list('.yarn/cache').length > 0 || /^(cacheFolder|enableGlobalCache):/m.test(rc)) {
-    notes.push('The project configures its own Yarn cache (.yarn/cache or .yarnrc.yml); Slipway does not cache Yarn downloads separately.');
-    return undefined;
+    notes.push('The project configures its own Yarn cache (.yarn/cache or .yarnrc.yml); Slipway leaves it where it is.');
+    return { installEnv: {}, pnpCache: [] };
+  }
+  if (pnp) {
+    // Plug'n'Play runs packages from their zip archives in the cache (.pnp.cjs points there by
+    // relative path): the cache is part of the installed tree, kept in the project.
+    const cache = posix.join(root, '.yarn', 'cache');
+    notes.push("Yarn Plug'n'Play: Slipway caches .pnp.cjs, .yarn/unplugged and the package archives (.yarn/cache) instead of node_modules.");
+    return { installEnv: { YARN_ENABLE_GLOBAL_CACHE: 'false', YARN_CACHE_FOLDER: cache }, pnpCache: [cache] };
   }
   // Yarn 4 uses a global cache by default and then ignores cacheFolder: turn it off for the run.
-  return { tool: 'yarn-berry', path, env: { YARN_ENABLE_GLOBAL_CACHE: 'false', YARN_CACHE_FOLDER: path } };
+  return separate('yarn-berry', { YARN_ENABLE_GLOBAL_CACHE: 'false', YARN_CACHE_FOLDER: path });
 }
 
 function dependencyFilesOf(files: ProjectFiles, info: PackageManagerInfo, workspaces: string[]): DependencyFile[] {

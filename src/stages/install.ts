@@ -17,6 +17,16 @@ import {
   type Command,
   type PythonTools
 } from '../ecosystems/python.js';
+import {
+  declaredNodeTools,
+  frozenInstallHint,
+  managerCommand,
+  nodeTools,
+  packageScripts,
+  planNodeInstall,
+  type NodeTools,
+  type ScriptRunner
+} from '../ecosystems/node.js';
 import { SlipwayError, describeError } from '../errors.js';
 import type { StageResult } from '../model.js';
 import type { CacheStore } from '../ports.js';
@@ -33,7 +43,21 @@ export interface PythonEnvironment {
   tools: PythonTools;
 }
 
-export type Environment = PythonEnvironment;
+export interface NodeEnvironment {
+  ecosystem: 'node';
+  /** The project folder (node_modules lives here). */
+  root: string;
+  env: Record<string, string>;
+  tools: NodeTools;
+  /** How package.json scripts run (npm, yarn, pnpm, maybe through corepack). */
+  runner: ScriptRunner;
+  scripts: Record<string, string>;
+  pnp: boolean;
+  /** The project's node accepts --experimental-test-coverage in NODE_OPTIONS. */
+  nodeCoverageInOptions: boolean;
+}
+
+export type Environment = PythonEnvironment | NodeEnvironment;
 
 /** An ecosystem's decision of what to install and where, with everything the cache key needs. */
 export interface InstallPlan {
@@ -65,7 +89,16 @@ export interface InstallOutcome {
   environment?: Environment;
 }
 
-export async function install(config: Config, context: RunContext, ports: Ports): Promise<InstallOutcome> {
+/** An ecosystem's plan plus how to check a restored environment and describe the installed one. */
+interface Prepared {
+  plan: InstallPlan;
+  verify(key: string): Promise<boolean>;
+  environment(): Promise<Environment>;
+  /** A sentence that explains a failed install, when the ecosystem recognises the failure. */
+  explain?(output: string): string | undefined;
+}
+
+export async function install(config: Config, context: RunContext, ports: Ports, language: 'python' | 'node'): Promise<InstallOutcome> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
   const result = (status: StageResult['status'], headline: string, rest: Omit<InstallOutcome, 'stage' | 'log'>, details?: string[]): InstallOutcome => ({
@@ -74,8 +107,8 @@ export async function install(config: Config, context: RunContext, ports: Ports)
     ...rest
   });
 
-  const python = await preparePython(config, context, log);
-  const { plan } = python;
+  const prepared: Prepared = language === 'node' ? await prepareNode(config, context, log) : await preparePython(config, context, log);
+  const { plan } = prepared;
   plan.notes.forEach((note) => ports.reporter.warning(note));
   const keyParts: EnvironmentKeyParts = {
     cacheVersion: config.cacheVersion,
@@ -94,13 +127,13 @@ export async function install(config: Config, context: RunContext, ports: Ports)
   const clear = (): void => plan.cachePaths.forEach((path) => rmSync(path, { recursive: true, force: true }));
   // An environment left by an earlier run with this very key (the CLI's, a persistent runner's)
   // is as good as a restore, and cheaper.
-  if (config.cache && !plan.nothingToInstall && (await python.verify(key))) {
-    return result('success', `already installed for this key (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await python.environment() });
+  if (config.cache && !plan.nothingToInstall && (await prepared.verify(key))) {
+    return result('success', `already installed for this key (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await prepared.environment() });
   }
   clear();
   if (cache && (await restore(cache, plan.cachePaths, key, [], log, ports)) === key) {
-    if (await python.verify(key)) {
-      return result('success', `restored from cache (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await python.environment() });
+    if (await prepared.verify(key)) {
+      return result('success', `restored from cache (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await prepared.environment() });
     }
     ports.reporter.warning(
       `The environment restored from the cache (key ${key}) does not run; discarding it and installing afresh. Cache entries cannot be replaced: bump \`cache-version\` to stop restoring this one.`
@@ -118,7 +151,9 @@ export async function install(config: Config, context: RunContext, ports: Ports)
       .run(step.command, step.args, { cwd: config.workingDirectory, env: { ...process.env, ...plan.env, ...plan.downloads?.env, ...step.env } })
       .finally(stop);
     if (run.code !== 0) {
-      return result('failure', `install failed: \`${commandLine(step).join(' ')}\` exited with ${run.code}`, { cacheHit: false, cacheKey: key }, [log.tail()]);
+      const hint = prepared.explain?.(`${run.stdout}\n${run.stderr}`);
+      const headline = hint ?? `install failed: \`${commandLine(step).join(' ')}\` exited with ${run.code}`;
+      return result('failure', headline, { cacheHit: false, cacheKey: key }, [log.tail()]);
     }
   }
   writeFileSync(plan.stampPath, key);
@@ -130,7 +165,7 @@ export async function install(config: Config, context: RunContext, ports: Ports)
     }
   }
   const headline = plan.nothingToInstall ? 'nothing to install' : `installed with ${plan.installer}${cached ? ' and cached' : ''}`;
-  return result('success', headline, { cacheHit: false, cacheKey: plan.nothingToInstall ? undefined : key, environment: await python.environment() });
+  return result('success', headline, { cacheHit: false, cacheKey: plan.nothingToInstall ? undefined : key, environment: await prepared.environment() });
 }
 
 function commandLine(step: Command): string[] {
@@ -147,7 +182,7 @@ function keyFiles(config: Config, detected: string[]): DependencyFile[] {
 // ---------------------------------------------------------------------------------------------
 // Python: a virtualenv outside the project tree
 
-async function preparePython(config: Config, context: RunContext, log: StageLog) {
+async function preparePython(config: Config, context: RunContext, log: StageLog): Promise<Prepared> {
   const venv = join(context.stateDir, 'venv');
   const interpreter = await probeInterpreter(config, log);
   log.write(`Python ${interpreter.version} (${interpreter.implementation}) at ${interpreter.executable}`);
@@ -192,6 +227,59 @@ async function preparePython(config: Config, context: RunContext, log: StageLog)
       const probe = await log.run(python, ['-c', TOOLS_PROBE], { cwd: config.workingDirectory, env: { ...process.env, ...env } });
       return { ecosystem: 'python', venv, python, env, tools: parseTools(probe.stdout) };
     }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node: node_modules in the project, installed from the lockfile
+
+async function prepareNode(config: Config, context: RunContext, log: StageLog): Promise<Prepared> {
+  const root = config.workingDirectory;
+  const files = diskProjectFiles(root);
+  const probe = await log
+    .run('node', ['-p', 'JSON.stringify([process.version.slice(1), process.execPath, process.allowedNodeEnvironmentFlags.has("--experimental-test-coverage")])'], { cwd: root })
+    .catch(() => undefined);
+  if (!probe || probe.code !== 0) throw new SlipwayError('`node` was not found or does not run. Install Node.js before Slipway (e.g. with actions/setup-node).');
+  const [nodeVersion, nodePath, nodeCoverageInOptions] = JSON.parse(probe.stdout.trim()) as [string, string, boolean];
+  const detected = planNodeInstall({
+    files,
+    root,
+    downloadsDir: join(context.stateDir, 'node-downloads'),
+    available: { yarn: Boolean(await which('yarn', false)), pnpm: Boolean(await which('pnpm', false)), corepack: Boolean(await which('corepack', false)) },
+    installCommands: config.installCommands,
+    pathEnv: process.env.PATH
+  });
+  const version = managerCommand(detected.runner, ['--version']);
+  const managerVersion = await log.run(version.command, version.args, { cwd: root, env: { ...process.env, ...version.env } }).catch(() => undefined);
+  const runtime = `node-${nodeVersion}-${detected.manager}-${managerVersion?.code === 0 ? managerVersion.stdout.trim().split('\n').pop() : 'unknown'}`;
+  log.write(`Node ${nodeVersion} at ${nodePath}; ${detected.manager}${detected.runner.corepack ? ' (through corepack)' : ''}`);
+  const plan: InstallPlan = {
+    installer: detected.installer,
+    runtime,
+    interpreterPath: nodePath,
+    files: config.cacheDependencyFiles ? keyFiles(config, []) : detected.dependencyFiles,
+    commands: detected.commands,
+    cachePaths: detected.cachePaths,
+    stampPath: detected.pnp ? join(root, '.yarn', '.slipway-key') : join(root, 'node_modules', '.slipway-key'),
+    downloads: detected.downloads,
+    env: detected.env,
+    nothingToInstall: false,
+    notes: detected.notes
+  };
+  return {
+    plan,
+    /** A restored tree is used only if its stamp matches and every direct dependency is there. */
+    async verify(key) {
+      if (!existsSync(plan.stampPath) || readFileSync(plan.stampPath, 'utf8') !== key) return false;
+      const missing = detected.verify.filter((path) => !existsSync(path));
+      if (missing.length > 0) log.write(`restored tree lacks ${missing.slice(0, 3).join(', ')}`);
+      return missing.length === 0;
+    },
+    async environment() {
+      const tools = detected.pnp ? declaredNodeTools(files) : nodeTools((path) => existsSync(join(root, path)));
+      return { ecosystem: 'node', root, env: detected.env, tools, runner: detected.runner, scripts: packageScripts(files), pnp: detected.pnp, nodeCoverageInOptions };
+    },
+    explain: (output) => frozenInstallHint(detected.manager, output)
   };
 }
 

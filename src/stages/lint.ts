@@ -7,9 +7,11 @@ import type { Finding, StageResult } from '../model.js';
 import { parseFlake8, parseLineFindings, parseRuffJson, type FindingsParse } from '../reports/findings.js';
 import type { PathOptions } from '../reports/paths.js';
 import { StageLog } from '../stage-log.js';
-import type { PythonEnvironment } from './install.js';
+import { planNodeLint } from '../ecosystems/node.js';
+import { diskProjectFiles } from '../project-files.js';
+import type { Environment, PythonEnvironment } from './install.js';
 
-export type Linter = 'ruff' | 'flake8' | 'custom';
+export type Linter = 'ruff' | 'flake8' | 'eslint' | 'lint script' | 'custom';
 
 export interface LintPlan {
   linter: Linter;
@@ -55,7 +57,22 @@ export interface LintOutcome {
   findings: Finding[];
 }
 
-export async function runLint(config: Config, context: RunContext, ports: Ports, environment: PythonEnvironment): Promise<LintOutcome> {
+/** The ecosystem's lint plan for this environment. */
+function planLint(config: Config, environment: Environment): (LintPlan & { exitCodeOnly?: boolean }) | undefined {
+  if (environment.ecosystem === 'python') return planPythonLint(config, environment.tools, environment);
+  const plan = planNodeLint({
+    manager: environment.runner,
+    scripts: environment.scripts,
+    hasEslint: environment.tools.eslint,
+    root: environment.root,
+    lintCommand: config.lintCommand,
+    files: diskProjectFiles(environment.root),
+    pnp: environment.pnp
+  });
+  return plan && { ...plan, linter: plan.linter === 'script' ? 'lint script' : plan.linter };
+}
+
+export async function runLint(config: Config, context: RunContext, ports: Ports, environment: Environment): Promise<LintOutcome> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
   const done = (status: StageResult['status'], headline: string, findings: Finding[] = [], details?: string[]): LintOutcome => ({
@@ -63,10 +80,20 @@ export async function runLint(config: Config, context: RunContext, ports: Ports,
     log,
     findings
   });
-  const plan = planPythonLint(config, environment.tools, environment);
-  if (!plan) return done('skipped', 'no linter installed', [], ['Add ruff (or flake8) to your dev requirements to lint on every run.']);
+  const plan = planLint(config, environment);
+  if (!plan) {
+    const how = environment.ecosystem === 'python' ? 'Add ruff (or flake8) to your dev requirements' : 'Add eslint to devDependencies (or a `lint` script)';
+    return done('skipped', 'no linter installed', [], [`${how} to lint on every run.`]);
+  }
 
-  const result = await log.run(plan.command.command, plan.command.args, { cwd: config.workingDirectory, env: { ...process.env, ...environment.env } });
+  const result = await log.run(plan.command.command, plan.command.args, {
+    cwd: config.workingDirectory,
+    env: { ...process.env, ...environment.env, ...plan.command.env }
+  });
+  if (plan.exitCodeOnly) {
+    // A lint script tells only pass or fail: no findings to annotate.
+    return result.code === 0 ? done('success', 'lint script passed') : done(config.lintBlocking ? 'failure' : 'warning', `lint script failed (exit code ${result.code})`, [], [log.tail(10)]);
+  }
   const { findings, warnings } = plan.parse(result.stdout, { projectRoot: config.workingDirectory, repositoryRoot: context.repositoryRoot });
   if (!plan.okExitCodes.includes(result.code) || (result.code !== 0 && findings.length === 0 && warnings.length > 0)) {
     return done('warning', `${plan.linter} did not run cleanly (exit code ${result.code})`, findings, [...warnings, log.tail(10)]);

@@ -11,17 +11,27 @@ import type { CoverageResult, StageResult, TestResults } from '../model.js';
 import { parseCobertura } from '../reports/cobertura.js';
 import { mergeTestResults, parseJUnit } from '../reports/junit.js';
 import { StageLog } from '../stage-log.js';
-import type { PythonEnvironment } from './install.js';
+import { detectNodeTestRunner, planNodeTests } from '../ecosystems/node.js';
+import { parseJestJson } from '../reports/jest.js';
+import { parseLcov } from '../reports/lcov.js';
+import type { Environment } from './install.js';
 
 export interface TestPlan {
-  runner: 'pytest' | 'unittest' | 'custom';
+  runner: string;
   /** Run in order; the first one's exit code is the tests' verdict (the rest write reports). */
   commands: Command[];
   /** JUnit XML files (absolute) or, for a custom command, globs relative to the project. */
   junit: string[];
+  /** jest's --json output (absolute). */
+  jestJson?: string;
+  /** Cobertura XML (absolute). */
   coverageXml?: string;
+  /** LCOV (absolute). */
+  lcov?: string;
   /** Why coverage is not measured, when it is not. */
   coverageNote?: string;
+  /** Things a person should know about how the tests ran. */
+  notes?: string[];
 }
 
 export interface TestOutcome {
@@ -90,29 +100,56 @@ export function planPythonTests({ config, tools, python, reportDir }: TestPlanIn
   };
 }
 
-export async function runTests(config: Config, context: RunContext, ports: Ports, environment: PythonEnvironment): Promise<TestOutcome> {
+/** The ecosystem's plan for this environment. */
+function planTests(config: Config, environment: Environment, reportDir: string): TestPlan {
+  if (environment.ecosystem === 'python') {
+    return planPythonTests({ config, tools: environment.tools, python: environment.python, reportDir });
+  }
+  return planNodeTests({
+    manager: environment.runner,
+    scripts: environment.scripts,
+    runner: detectNodeTestRunner(environment.scripts.test, environment.tools),
+    reportDir,
+    root: environment.root,
+    coverage: config.coverage,
+    hasVitestCoverage: environment.tools.vitestCoverage,
+    testCommand: config.testCommand,
+    testReportPatterns: config.testReportPatterns,
+    nodeOptions: process.env.NODE_OPTIONS,
+    nodeCoverageInOptions: environment.nodeCoverageInOptions
+  });
+}
+
+export async function runTests(config: Config, context: RunContext, ports: Ports, environment: Environment): Promise<TestOutcome> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
   const reportDir = context.tempDir;
-  const plan = planPythonTests({ config, tools: environment.tools, python: environment.python, reportDir });
+  const plan = planTests(config, environment, reportDir);
+  plan.notes?.forEach((note) => log.write(note));
+  if (plan.commands.length === 0) {
+    return { stage: { name: 'test', status: 'warning', durationMs: Date.now() - started, headline: 'no tests to run', details: plan.notes }, log };
+  }
   if (plan.runner === 'unittest') writeFileSync(join(reportDir, 'slipway_unittest.py'), UNITTEST_RUNNER);
-  // Coverage data goes to the run's scratch folder, not into the user's project.
-  const env = { ...process.env, ...environment.env, COVERAGE_FILE: join(reportDir, '.coverage') };
+  // Coverage data goes to the run's scratch folder, not into the user's project; CI=true keeps
+  // watch modes and prompts off.
+  const env = { ...process.env, ...environment.env, COVERAGE_FILE: join(reportDir, '.coverage'), CI: 'true' };
 
   let verdict: number | undefined;
   for (const step of plan.commands) {
-    const result = await log.run(step.command, step.args, { cwd: config.workingDirectory, env });
+    const result = await log.run(step.command, step.args, { cwd: config.workingDirectory, env: { ...env, ...step.env } });
     verdict ??= result.code;
   }
   const exitCode = verdict ?? 0;
 
   const paths = { projectRoot: config.workingDirectory, repositoryRoot: context.repositoryRoot };
-  const reportFiles = plan.runner === 'custom' ? plan.junit.flatMap((p) => globFiles(config.workingDirectory, p)) : plan.junit.filter(existsSync);
+  const isPattern = plan.runner === 'custom' || plan.runner === 'other';
+  const reportFiles = isPattern ? plan.junit.flatMap((p) => globFiles(config.workingDirectory, p)) : plan.junit.filter(existsSync);
   const parsed = reportFiles.map((file) => parseJUnit(readFileSync(file, 'utf8'), paths));
+  if (plan.jestJson && existsSync(plan.jestJson)) parsed.push(parseJestJson(readFileSync(plan.jestJson, 'utf8'), paths));
   parsed.flatMap((p) => p.warnings).forEach((w) => ports.reporter.warning(`Test report: ${w}. The verdict comes from the exit code.`));
   const results = parsed.length > 0 ? mergeTestResults(parsed.map((p) => p.results)) : undefined;
-  if (!results && exitCode !== NO_TESTS && (plan.runner !== 'custom' || plan.junit.length > 0)) {
-    ports.reporter.warning(`No JUnit report was found${plan.runner === 'custom' ? ' for `test-report`' : ''}; the verdict comes from the exit code (${exitCode}).`);
+  if (!results && exitCode !== NO_TESTS && (!isPattern || plan.junit.length > 0)) {
+    ports.reporter.warning(`No test report was found${isPattern ? ' for `test-report`' : ''}; the verdict comes from the exit code (${exitCode}).`);
   }
 
   let coverage: CoverageResult | undefined;
@@ -120,6 +157,10 @@ export async function runTests(config: Config, context: RunContext, ports: Ports
     const cobertura = parseCobertura(readFileSync(plan.coverageXml, 'utf8'), { ...paths, fileExists: (p) => existsSync(join(context.repositoryRoot, p)) });
     cobertura.warnings.forEach((w) => ports.reporter.warning(`Coverage report: ${w}`));
     coverage = cobertura.coverage;
+  } else if (plan.lcov && existsSync(plan.lcov)) {
+    const lcov = parseLcov(readFileSync(plan.lcov, 'utf8'), paths);
+    lcov.warnings.forEach((w) => ports.reporter.warning(`Coverage report: ${w}`));
+    coverage = lcov.coverage;
   }
   if (plan.coverageNote) log.write(plan.coverageNote);
 
