@@ -394,19 +394,20 @@ function cacheFolders(files: NodeProjectFiles, info: PackageManagerInfo, pnp: bo
   if (info.manager === 'npm') return separate('npm', { npm_config_cache: path });
   if (info.manager === 'pnpm') return separate('pnpm', { npm_config_store_dir: path });
   if (!info.yarnBerry) return separate('yarn', { YARN_CACHE_FOLDER: path });
-  const rc = files.read('.yarnrc.yml') ?? '';
-  if (files.list('.yarn/cache').length > 0 || /^(cacheFolder|enableGlobalCache):/m.test(rc)) {
-    notes.push('The project configures its own Yarn cache (.yarn/cache or .yarnrc.yml); Slipway leaves it where it is.');
+  if (files.list('.yarn/cache').length > 0) {
+    notes.push('The project commits its Yarn cache (zero-installs); Slipway leaves it where it is.');
     return { installEnv: {}, pnpCache: [] };
   }
   if (pnp) {
     // Plug'n'Play runs packages from their zip archives in the cache (.pnp.cjs points there by
-    // relative path): the cache is part of the installed tree, kept in the project.
+    // relative path): the cache is part of the installed tree, kept in the project. The variables
+    // win over .yarnrc.yml (a global cache would leave .pnp.cjs pointing outside the cached paths).
     const cache = posix.join(root, '.yarn', 'cache');
     notes.push("Yarn Plug'n'Play: Slipway caches .pnp.cjs, .yarn/unplugged and the package archives (.yarn/cache) instead of node_modules.");
     return { installEnv: { YARN_ENABLE_GLOBAL_CACHE: 'false', YARN_CACHE_FOLDER: cache }, pnpCache: [cache] };
   }
-  // Yarn 4 uses a global cache by default and then ignores cacheFolder: turn it off for the run.
+  // Yarn 4 uses a global cache by default and then ignores cacheFolder: turn it off for the run
+  // (the environment variables win over .yarnrc.yml).
   return separate('yarn-berry', { YARN_ENABLE_GLOBAL_CACHE: 'false', YARN_CACHE_FOLDER: path });
 }
 
@@ -491,7 +492,7 @@ export function verifyNodeModulesPlan(
 export function frozenInstallHint(manager: NodeManager, output: string, lockfile: string = lockfileName(manager)): string | undefined {
   const text = String(output ?? '').replace(/\u001b\[[0-9;]*m/g, '');
   const outOfSync =
-    /can only install (?:packages )?(?:with an existing package-lock\.json|when your package\.json and)/i.test(text) ||
+    /can only install packages when your package\.json and/i.test(text) ||
     /Your lockfile needs to be updated, but yarn was run with `--frozen-lockfile`/.test(text) ||
     /YN0028|The lockfile would have been modified by this install, which is explicitly forbidden/.test(text) ||
     /ERR_PNPM_OUTDATED_LOCKFILE|ERR_PNPM_LOCKFILE_CONFIG_MISMATCH|is not up to date with/.test(text);

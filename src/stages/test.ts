@@ -144,7 +144,9 @@ export async function runTests(config: Config, context: RunContext, ports: Ports
   const paths = { projectRoot: config.workingDirectory, repositoryRoot: context.repositoryRoot };
   const isPattern = plan.runner === 'custom' || plan.runner === 'other';
   const reportFiles = isPattern ? plan.junit.flatMap((p) => globFiles(config.workingDirectory, p)) : plan.junit.filter(existsSync);
-  const parsed = reportFiles.map((file) => parseJUnit(readFileSync(file, 'utf8'), paths));
+  // A report named by `test-report` may be JUnit XML or jest's --json output.
+  const parseReport = (text: string) => (text.trimStart().startsWith('{') ? parseJestJson(text, paths) : parseJUnit(text, paths));
+  const parsed = reportFiles.map((file) => parseReport(readFileSync(file, 'utf8')));
   if (plan.jestJson && existsSync(plan.jestJson)) parsed.push(parseJestJson(readFileSync(plan.jestJson, 'utf8'), paths));
   parsed.flatMap((p) => p.warnings).forEach((w) => ports.reporter.warning(`Test report: ${w}. The verdict comes from the exit code.`));
   const results = parsed.length > 0 ? mergeTestResults(parsed.map((p) => p.results)) : undefined;
