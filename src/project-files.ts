@@ -1,10 +1,19 @@
 // ProjectFiles over the real file system.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProjectFiles } from './ecosystems/python.js';
+import type { NodeProjectFiles } from './ecosystems/node.js';
 
-export function diskProjectFiles(root: string): ProjectFiles {
+export function diskProjectFiles(root: string): NodeProjectFiles {
   return {
+    listDirs(dir) {
+      try {
+        return readdirSync(join(root, dir), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => entry.name);
+      } catch {
+        return [];
+      }
+    },
     list(dir) {
       try {
         return readdirSync(join(root, dir), { withFileTypes: true })

@@ -244,6 +244,11 @@ export interface NodeInstallPlan {
   /** Absolute files whose existence proves a restored tree is usable. */
   verify: string[];
   /**
+   * Absolute file for the key stamp written after a good install, inside the cached paths:
+   * node_modules/.slipway-key, or under Plug'n'Play .yarn/.slipway-key (listed in cachePaths).
+   */
+  stampPath: string;
+  /**
    * The download cache, restored on a key miss to speed up the install (`env` points the manager
    * at it). Undefined when the project keeps its own cache (Yarn zero-installs) or when the cache is
    * the installed tree itself (Yarn Plug'n'Play: packages stay in their zip archives).
@@ -325,8 +330,9 @@ export function planNodeInstall({ files, root, downloadsDir, available, installC
 
   const moduleDirs = ['', ...workspaces].map((dir) => posix.join(root, dir, 'node_modules'));
   const caches = cacheFolders(files, info, pnp, root, downloadsDir, notes);
+  const stampPath = pnp ? posix.join(root, '.yarn', '.slipway-key') : posix.join(root, 'node_modules', '.slipway-key');
   const cachePaths = pnp
-    ? [...['.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged', '.yarn/install-state.gz'].map((p) => posix.join(root, p)), ...caches.pnpCache]
+    ? [...['.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged', '.yarn/install-state.gz'].map((p) => posix.join(root, p)), ...caches.pnpCache, stampPath]
     : info.yarnBerry
       ? [...moduleDirs, posix.join(root, '.yarn', 'install-state.gz')]
       : moduleDirs;
@@ -339,7 +345,9 @@ export function planNodeInstall({ files, root, downloadsDir, available, installC
     dependencyFiles: dependencyFilesOf(files, info, workspaces),
     commands,
     cachePaths,
-    verify: pnp ? [posix.join(root, '.pnp.cjs')] : verifyNodeModulesPlan(files, root, { manager: info.manager, workspaces }),
+    // Under Plug'n'Play the archives are the packages: .pnp.cjs without them is no installed tree.
+    verify: pnp ? [posix.join(root, '.pnp.cjs'), ...caches.pnpCache] : verifyNodeModulesPlan(files, root, { manager: info.manager, workspaces }),
+    stampPath,
     ...(caches.downloads ? { downloads: caches.downloads } : {}),
     installEnv: caches.installEnv,
     env: { PATH: pathEnv ? `${binDir}${posix.delimiter}${pathEnv}` : binDir },

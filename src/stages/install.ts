@@ -1,8 +1,8 @@
 // Install stage: the project's installed environment (a virtualenv, node_modules), restored from the
 // cache under an exact key or built and then saved at once, so failing tests later never cost the
 // next run its warm cache. What to install comes from the ecosystem's plan; how it is cached is here.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { which } from '@actions/io';
 import { downloadCacheKeys, environmentKey, type DependencyFile, type EnvironmentKeyParts } from '../cache-key.js';
 import type { Config } from '../config.js';
@@ -77,6 +77,8 @@ export interface InstallPlan {
   downloads?: { tool: string; path: string; env: Record<string, string> };
   /** Variables every command in the environment runs with. */
   env: Record<string, string>;
+  /** Variables the install commands alone run with (where the package manager keeps downloads). */
+  installEnv: Record<string, string>;
   nothingToInstall: boolean;
   notes: string[];
 }
@@ -148,7 +150,7 @@ export async function install(config: Config, context: RunContext, ports: Ports,
     if (!step) continue;
     const stop = ports.reporter.progress(`installing dependencies (${plan.installer})`);
     const run = await log
-      .run(step.command, step.args, { cwd: config.workingDirectory, env: { ...process.env, ...plan.env, ...plan.downloads?.env, ...step.env } })
+      .run(step.command, step.args, { cwd: config.workingDirectory, env: { ...process.env, ...plan.env, ...plan.installEnv, ...step.env } })
       .finally(stop);
     if (run.code !== 0) {
       const hint = prepared.explain?.(`${run.stdout}\n${run.stderr}`);
@@ -156,6 +158,7 @@ export async function install(config: Config, context: RunContext, ports: Ports,
       return result('failure', headline, { cacheHit: false, cacheKey: key }, [log.tail()]);
     }
   }
+  mkdirSync(dirname(plan.stampPath), { recursive: true }); // a project with no dependencies has no node_modules
   writeFileSync(plan.stampPath, key);
 
   const cached = cache ? await save(cache, plan.cachePaths, key, log, ports) : false;
@@ -206,6 +209,7 @@ async function preparePython(config: Config, context: RunContext, log: StageLog)
     stampPath: join(venv, '.slipway-key'),
     downloads: nothingToInstall ? undefined : { tool: 'pip', path: downloads, env: { PIP_CACHE_DIR: downloads } },
     env,
+    installEnv: { PIP_CACHE_DIR: downloads },
     nothingToInstall,
     notes: detected.notes
   };
@@ -256,13 +260,15 @@ async function prepareNode(config: Config, context: RunContext, log: StageLog): 
   const plan: InstallPlan = {
     installer: detected.installer,
     runtime,
-    interpreterPath: nodePath,
+    // Installed trees hard-code the project's path (pnpm's bin scripts do): it is part of the key.
+    interpreterPath: `${nodePath}\0${root}`,
     files: config.cacheDependencyFiles ? keyFiles(config, []) : detected.dependencyFiles,
     commands: detected.commands,
     cachePaths: detected.cachePaths,
-    stampPath: detected.pnp ? join(root, '.yarn', '.slipway-key') : join(root, 'node_modules', '.slipway-key'),
+    stampPath: detected.stampPath,
     downloads: detected.downloads,
     env: detected.env,
+    installEnv: detected.installEnv,
     nothingToInstall: false,
     notes: detected.notes
   };
