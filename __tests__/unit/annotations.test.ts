@@ -2,6 +2,7 @@
 
 import { describe, expect, test } from '@jest/globals';
 import { selectAnnotations, type AnnotationCandidate } from '../../src/reports/annotations.js';
+import { pick, random } from '../fixtures/fuzz.js';
 
 interface Item extends AnnotationCandidate {
   id: string;
@@ -82,28 +83,16 @@ describe('selectAnnotations', () => {
 });
 
 describe('selectAnnotations: properties over random inputs', () => {
-  function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   test('2,000 random mixes keep the limits, lose nothing and spread lint across files', () => {
     const next = random(31);
-    const pick = <T,>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     const problems: string[] = [];
     for (let round = 0; round < 2000; round += 1) {
       const items: Item[] = Array.from({ length: Math.floor(next() * 60) }, (_, i) => ({
         id: String(i),
-        level: pick(['error', 'warning', 'notice'] as const),
-        origin: pick(['pipeline', 'test', 'lint', 'lint', 'lint'] as const),
-        severity: pick([undefined, 'error', 'warning', 'notice'] as const),
-        path: pick([undefined, 'a.py', 'b.py', 'c.py', 'd/e.py']),
+        level: pick(next, ['error', 'warning', 'notice'] as const),
+        origin: pick(next, ['pipeline', 'test', 'lint', 'lint', 'lint'] as const),
+        severity: pick(next, [undefined, 'error', 'warning', 'notice'] as const),
+        path: pick(next, [undefined, 'a.py', 'b.py', 'c.py', 'd/e.py']),
         line: Math.floor(next() * 50),
       }));
       const limits = { error: Math.floor(next() * 12), warning: Math.floor(next() * 12), notice: Math.floor(next() * 12) };

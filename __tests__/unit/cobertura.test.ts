@@ -4,6 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { coveragePercent, displayPercent, parseCobertura } from '../../src/reports/cobertura.js';
 import type { CoverageResult } from '../../src/model.js';
+import { byteString, expectSaneCoverage, mutations, pick, random, times, tokenSoup } from '../fixtures/fuzz.js';
 
 const ROOT = '/home/runner/work/shop/shop';
 
@@ -455,103 +456,50 @@ describe('parseCobertura: scale', () => {
 // ---------------------------------------------------------------------------------------------
 // Fuzzing
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const XMLISH = ['<', '>', '/', '"', '=', '&amp;', '&#10;', '<![CDATA[', ']]>', '<!--', '-->', 'coverage', 'packages', 'package', 'classes',
   'class', 'lines', 'line', 'source', 'sources', 'filename="', 'number="', 'hits="', 'line-rate="', 'lines-valid="', 'lines-covered="',
   '0', '1', '-1', '1e999', 'NaN', '0.5', '2', ' ', '\n', '\u0000', '🚀', '__proto__', '../', 'C:\\'];
 
-/** Everything impossible about a result; checked with one expect, as jest's expect is slow in loops. */
-function insanity(coverage: CoverageResult | undefined, warnings: string[]): string[] {
-  const problems: string[] = [];
-  if (!Array.isArray(warnings)) problems.push('warnings is not an array');
-  if (!coverage) return problems;
-  const isCount = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-  for (const entry of [coverage, ...coverage.files]) {
-    if (!(Number.isFinite(entry.percent) && entry.percent >= 0 && entry.percent <= 100)) problems.push(`percent ${entry.percent}`);
-    if (!isCount(entry.linesValid) || !isCount(entry.linesCovered)) problems.push(`counts ${entry.linesCovered}/${entry.linesValid}`);
-    if (entry.linesCovered > entry.linesValid) problems.push('more covered than valid');
-  }
-  for (const f of coverage.files) if (typeof f.path !== 'string' || f.path === '') problems.push('empty path');
-  return problems;
-}
-
-function assertSane(coverage: CoverageResult | undefined, warnings: string[]): void {
-  const problems = insanity(coverage, warnings);
-  if (problems.length > 0) expect(problems).toEqual([]);
-}
-
-function mutate(text: string, next: () => number): string {
-  const at = Math.floor(next() * text.length);
-  const span = Math.floor(next() * 40);
-  switch (Math.floor(next() * 5)) {
-    case 0:
-      return text.slice(0, at);
-    case 1:
-      return text.slice(0, at) + text.slice(at + span);
-    case 2:
-      return text.slice(0, at) + text.slice(at, at + span).repeat(3) + text.slice(at);
-    case 3:
-      return text.slice(0, at) + (XMLISH[Math.floor(next() * XMLISH.length)] ?? '') + text.slice(at);
-    default:
-      return text.slice(0, at) + String.fromCharCode(Math.floor(next() * 0xffff)) + text.slice(at + 1);
-  }
-}
-
 describe('parseCobertura: fuzz', () => {
   test('2,000 mutations of real reports', () => {
-    const next = random(11);
     const fixtures = [COVERAGE_BRANCH, COVERAGE_TWO_SOURCES, COVERAGE_RELATIVE, JAVA_STYLE];
-    for (let i = 0; i < 2000; i += 1) {
-      let xml = fixtures[i % fixtures.length] ?? '';
-      for (let m = 0, n = 1 + Math.floor(next() * 4); m < n; m += 1) xml = mutate(xml, next);
+    for (const xml of mutations(fixtures, 2000, random(11), { tokens: XMLISH })) {
       const { coverage, warnings } = parseCobertura(xml, { projectRoot: ROOT });
-      assertSane(coverage, warnings);
+      expectSaneCoverage(coverage, warnings);
     }
   });
 
   test('every truncation point of a report', () => {
     for (let cut = 0; cut <= COVERAGE_RELATIVE.length; cut += 7) {
       const { coverage, warnings } = parseCobertura(COVERAGE_RELATIVE.slice(0, cut));
-      assertSane(coverage, warnings);
+      expectSaneCoverage(coverage, warnings);
       expect(warnings.length).toBeGreaterThan(0);
     }
   });
 
   test('1,000 token soups and 500 random byte strings', () => {
     const next = random(12);
-    for (let i = 0; i < 1000; i += 1) {
-      const tokens = Array.from({ length: Math.floor(next() * 80) }, () => XMLISH[Math.floor(next() * XMLISH.length)] ?? '');
-      const { coverage, warnings } = parseCobertura(`<coverage>${tokens.join('')}`);
-      assertSane(coverage, warnings);
+    for (const tokens of times(1000, () => tokenSoup(next, XMLISH))) {
+      const { coverage, warnings } = parseCobertura(`<coverage>${tokens}`);
+      expectSaneCoverage(coverage, warnings);
     }
-    for (let i = 0; i < 500; i += 1) {
-      const bytes = Array.from({ length: Math.floor(next() * 300) }, () => String.fromCharCode(Math.floor(next() * 256)));
-      const { coverage, warnings } = parseCobertura(bytes.join(''));
-      assertSane(coverage, warnings);
+    for (const bytes of times(500, () => byteString(next))) {
+      const { coverage, warnings } = parseCobertura(bytes);
+      expectSaneCoverage(coverage, warnings);
     }
   });
 
   test('random attribute values in a well-formed report', () => {
     const next = random(13);
     const values = ['', '0', '-0', '-5', '3.7', '1e308', '9'.repeat(400), 'NaN', 'Infinity', '0x10', ' 7 ', '1.5', '0.99999'];
-    const pick = () => values[Math.floor(next() * values.length)] ?? '';
+    const value = () => pick(next, values);
     for (let i = 0; i < 500; i += 1) {
-      const xml = `<coverage line-rate="${pick()}" lines-valid="${pick()}" lines-covered="${pick()}"><packages><package><classes>
-        <class filename="a.py" line-rate="${pick()}"><lines><line number="${pick()}" hits="${pick()}"/><line number="${pick()}" hits="${pick()}"/></lines></class>
-        <class filename="${next() < 0.5 ? 'a.py' : 'b.py'}" line-rate="${pick()}"/>
+      const xml = `<coverage line-rate="${value()}" lines-valid="${value()}" lines-covered="${value()}"><packages><package><classes>
+        <class filename="a.py" line-rate="${value()}"><lines><line number="${value()}" hits="${value()}"/><line number="${value()}" hits="${value()}"/></lines></class>
+        <class filename="${next() < 0.5 ? 'a.py' : 'b.py'}" line-rate="${value()}"/>
       </classes></package></packages></coverage>`;
       const { coverage, warnings } = parseCobertura(xml);
-      assertSane(coverage, warnings);
+      expectSaneCoverage(coverage, warnings);
     }
   });
 });

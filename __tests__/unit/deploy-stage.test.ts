@@ -7,55 +7,35 @@ import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { buildConfig, type Config } from '../../src/config.js';
 import type { RunContext } from '../../src/context.js';
 import type { InputName } from '../../src/inputs.js';
-import type { Http, HttpResponse, Reporter, RunOptions, RunResult } from '../../src/ports.js';
+import type { Http, RunResult } from '../../src/ports.js';
 import { deploy, masker, registryDigest, registryEndpoint, shipAndDeploy } from '../../src/stages/deploy.js';
 import { StageLog } from '../../src/stage-log.js';
 import type { RegistrySession } from '../../src/stages/image.js';
+import {
+  fakeHttp,
+  fakeReporter,
+  fakeRunner as recordingRunner,
+  type FakeRunner,
+  type HttpAnswer,
+  type HttpCall,
+  type RunnerAnswer
+} from '../fixtures/fake-ports.js';
 
 const REPO = 'registry.example.com/acme/shop';
 const NEW = `sha256:${'11'.repeat(32)}`;
 const OLD = `sha256:${'22'.repeat(32)}`;
 const KEY = 'rnd_SecretHookKey1234';
 const SERVICE = 'srv-abc123secret';
-const HOOK = `https://hooks.example.com/deploy/${SERVICE}?key=${KEY}`;
+const HOOKS = 'https://hooks.example.com/';
+const HOOK = `${HOOKS}deploy/${SERVICE}?key=${KEY}`;
 const HEALTH = 'https://shop.example.com/health';
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
-type Answer = Partial<HttpResponse> | Error;
-interface Request {
-  method: string;
-  url: string;
-  headers?: Record<string, string>;
-}
-
-/** An Http whose answers come from `route` (a function of the request); every request is recorded. */
-function fakeHttp(route: (request: Request, index: number) => Answer) {
-  const requests: Request[] = [];
-  const http: Http = {
-    async request(method, url, options) {
-      const request = { method, url, headers: options.headers };
-      requests.push(request);
-      const answer = route(request, requests.filter((r) => r.url.split('?')[0] === url.split('?')[0]).length - 1);
-      if (answer instanceof Error) throw answer;
-      return { status: 200, headers: {}, body: '', ...answer };
-    }
-  };
-  return { http, requests, hooks: () => requests.filter((r) => r.url.startsWith('https://hooks.example.com/')) };
-}
-
-function fakeRunner(answer: (args: string[]) => Partial<RunResult> = () => ({})) {
-  const calls: { args: string[]; options: RunOptions }[] = [];
-  return {
-    calls,
-    async run(_command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
-      calls.push({ args: [...args], options });
-      return { code: 0, stdout: '', stderr: '', durationMs: 1, ...answer([...args]) };
-    }
-  };
-}
+/** Commands are recorded and answered, their output not streamed: the stage log holds the command lines and what the stage writes. */
+const fakeRunner = (answer?: RunnerAnswer): FakeRunner => recordingRunner(answer, { emitLines: false });
 
 /** Classic engine: no buildx; pushing the healthy tag reports the new digest. */
 const classicDocker = (args: string[]): Partial<RunResult> => {
@@ -63,26 +43,6 @@ const classicDocker = (args: string[]): Partial<RunResult> => {
   if (args[0] === 'push') return { stdout: `slipway-healthy: digest: ${NEW} size: 737\n` };
   return {};
 };
-
-function fakeReporter() {
-  const seen = { secrets: [] as string[], warnings: [] as string[], order: [] as string[] };
-  const reporter: Reporter = {
-    info: () => undefined,
-    debug: () => undefined,
-    notice: () => undefined,
-    warning: (m) => seen.warnings.push(m),
-    error: () => undefined,
-    group: () => undefined,
-    secret: (v) => {
-      seen.secrets.push(v);
-      seen.order.push('secret');
-    },
-    setOutput: () => undefined,
-    summary: async () => undefined,
-    progress: () => () => undefined
-  };
-  return { reporter, seen };
-}
 
 let project: string;
 let tempDir: string;
@@ -121,7 +81,7 @@ const context = (): RunContext => ({
 });
 
 /** A logged-in session as the image stage hands it over. */
-const session = (runner: ReturnType<typeof fakeRunner>): RegistrySession => ({
+const session = (runner: FakeRunner): RegistrySession => ({
   registry: 'registry.example.com',
   env: { DOCKER_CONFIG: join(tempDir, 'docker-config') },
   loggedIn: true,
@@ -129,7 +89,7 @@ const session = (runner: ReturnType<typeof fakeRunner>): RegistrySession => ({
 });
 
 /** The registry: `slipway-healthy` points at `healthy` (404 when undefined). */
-const registry = (healthy: string | undefined) => (request: Request): Answer | undefined => {
+const registry = (healthy: string | undefined) => (request: HttpCall): HttpAnswer | undefined => {
   if (!request.url.startsWith('https://registry.example.com/')) return undefined;
   if (request.url.endsWith('/manifests/slipway-healthy')) {
     return healthy ? { status: 200, headers: { 'docker-content-digest': healthy }, body: '{}' } : { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' };
@@ -204,7 +164,7 @@ describe('deploy: the hook', () => {
     const http = fakeHttp(() => ({ status: 404, body: `\nservice not found for key ${KEY}\nmore` }));
     const { outcome, sleeps } = run(await config(), http.http);
     const result = await outcome;
-    expect(http.hooks()).toHaveLength(1);
+    expect(http.requestsTo(HOOKS)).toHaveLength(1);
     expect(sleeps).toEqual([]);
     expect(result).toMatchObject({ deployed: false, rolledBack: false, stage: { status: 'failure' } });
     expect(result.stage.headline).toBe('The deploy hook failed: answered 404: service not found for key ***. Nothing was deployed.');
@@ -281,7 +241,7 @@ describe('deploy: health check, healthy tag and rollback', () => {
     });
     const { outcome, sleeps, runner } = run(await config({ 'health-timeout': '5' }), http.http);
     const result = await outcome;
-    expect(http.hooks().map((r) => imageParam(r.url))).toEqual([`${REPO}@${NEW}`, `${REPO}@${OLD}`]);
+    expect(http.requestsTo(HOOKS).map((r) => imageParam(r.url))).toEqual([`${REPO}@${NEW}`, `${REPO}@${OLD}`]);
     expect(result).toMatchObject({ deployed: false, rolledBack: true, stage: { status: 'failure' } });
     expect(result.stage.headline).toBe(
       `deployed ${REPO}@sha256:111111111111, but ${HEALTH} answered 503 after 5.0s; rolled back to ${REPO}@sha256:222222222222, which is healthy`
@@ -308,7 +268,7 @@ describe('deploy: health check, healthy tag and rollback', () => {
   test('no previous healthy image: nothing to roll back to', async () => {
     const http = fakeHttp((request) => registry(undefined)(request) ?? (request.method === 'POST' ? { status: 200 } : { status: 500 }));
     const result = await run(await config({ 'health-timeout': '1' }), http.http).outcome;
-    expect(http.hooks()).toHaveLength(1);
+    expect(http.requestsTo(HOOKS)).toHaveLength(1);
     expect(result).toMatchObject({ deployed: false, rolledBack: false, stage: { status: 'failure' } });
     expect(result.stage.headline).toMatch(
       /answered 500 after 1\.0s; nothing to roll back to: no image has passed the health check before \(registry\.example\.com\/acme\/shop:slipway-healthy does not exist\)$/
@@ -318,7 +278,7 @@ describe('deploy: health check, healthy tag and rollback', () => {
   test('rollback: false — no second hook call', async () => {
     const http = fakeHttp((request) => (request.method === 'POST' ? { status: 200 } : { status: 503 }));
     const result = await run(await config({ rollback: 'false', 'health-timeout': '1' }), http.http).outcome;
-    expect(http.hooks()).toHaveLength(1);
+    expect(http.requestsTo(HOOKS)).toHaveLength(1);
     expect(http.requests.some((r) => r.url.includes('/manifests/'))).toBe(false);
     expect(result.stage.headline).toMatch(/answered 503 after 1\.0s; not rolled back: rollback is off \(`rollback: false`\)$/);
   });
@@ -326,15 +286,15 @@ describe('deploy: health check, healthy tag and rollback', () => {
   test('the last healthy image is the same digest: no pointless redeploy', async () => {
     const http = fakeHttp((request) => registry(NEW)(request) ?? (request.method === 'POST' ? { status: 200 } : { status: 503 }));
     const result = await run(await config({ 'health-timeout': '1' }), http.http).outcome;
-    expect(http.hooks()).toHaveLength(1);
+    expect(http.requestsTo(HOOKS)).toHaveLength(1);
     expect(result.stage.headline).toMatch(/; not rolled back: the last healthy image is this same one$/);
   });
 
   test('without deploy-hook-image-param a rollback is impossible, and says why', async () => {
     const http = fakeHttp((request) => registry(OLD)(request) ?? (request.method === 'POST' ? { status: 200 } : { status: 503 }));
     const result = await run(await config({ 'deploy-hook-image-param': '', 'health-timeout': '1' }), http.http).outcome;
-    expect(http.hooks()).toHaveLength(1);
-    expect(http.hooks()[0]!.url).toBe(HOOK);
+    expect(http.requestsTo(HOOKS)).toHaveLength(1);
+    expect(http.requestsTo(HOOKS)[0]!.url).toBe(HOOK);
     expect(result.stage.headline).toMatch(/; not rolled back: without `deploy-hook-image-param` the hook cannot be told which image to deploy$/);
   });
 
@@ -421,7 +381,7 @@ describe('registry API', () => {
   });
 
   test('bearer challenge: token from the realm with Basic credentials, then the digest header', async () => {
-    const http = fakeHttp((request): Answer => {
+    const http = fakeHttp((request): HttpAnswer => {
       if (request.url.startsWith('https://ghcr.io/token')) {
         expect(request.headers?.Authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
         return { status: 200, body: '{"token":"T0K"}' };
@@ -436,7 +396,7 @@ describe('registry API', () => {
 
   test('basic challenge; 404 means no such tag; no header: the body is hashed', async () => {
     const body = '{"schemaVersion":2}';
-    const http = fakeHttp((request): Answer =>
+    const http = fakeHttp((request): HttpAnswer =>
       !request.headers?.Authorization
         ? { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } }
         : request.url.endsWith('/missing')

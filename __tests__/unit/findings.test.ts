@@ -10,6 +10,7 @@ import {
   type FindingsParse,
 } from '../../src/reports/findings.js';
 import { isProjectPath, toRepoPath } from '../../src/reports/paths.js';
+import { byteString, expectNoProblems, mutations, pick, random, times, tokenSoup } from '../fixtures/fuzz.js';
 
 const ROOT = '/home/runner/work/shop/shop';
 
@@ -829,23 +830,12 @@ describe('parseEslintJson', () => {
 // ---------------------------------------------------------------------------------------------
 // Fuzzing
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PIECES = [':', '::', '1', '0', '-1', '99999999999999999999999', '1e400', 'NaN', ' ', '\n', '\r\n', '\\', '/', 'C:', './', '../',
   'E501', 'error:', 'note:', '[*]', '{', '}', '[', ']', '"', ',', 'null', 'true', '"filename":', '"location":', '"row":', '"column":',
   '"filePath":', '"messages":', '"severity":', '"line":', '"code":', '\u0000', '🚀', 'é', '__proto__', 'constructor'];
 
-/** Everything wrong with a parse result; checked with one expect, as jest's expect is slow in loops. */
-function insanity(result: FindingsParse): string[] {
+/** Every finding has a path, positive line and columns, a known severity and text; warnings are a list. */
+function findingsProblems(result: FindingsParse): string[] {
   const problems: string[] = [];
   const isPositive = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
   if (!Array.isArray(result.warnings)) problems.push('warnings is not an array');
@@ -859,59 +849,34 @@ function insanity(result: FindingsParse): string[] {
   return problems;
 }
 
-function assertSane(result: FindingsParse): void {
-  const problems = insanity(result);
-  if (problems.length > 0) expect(problems).toEqual([]);
-}
-
-function mutate(text: string, next: () => number): string {
-  const at = Math.floor(next() * text.length);
-  const span = Math.floor(next() * 30);
-  switch (Math.floor(next() * 4)) {
-    case 0:
-      return text.slice(0, at);
-    case 1:
-      return text.slice(0, at) + text.slice(at + span);
-    case 2:
-      return text.slice(0, at) + (PIECES[Math.floor(next() * PIECES.length)] ?? '') + text.slice(at);
-    default:
-      return text.slice(0, at) + String.fromCharCode(Math.floor(next() * 0xffff)) + text.slice(at + 1);
-  }
-}
+const expectSane = (result: FindingsParse): void => expectNoProblems(findingsProblems(result));
 
 describe('findings parsers: fuzz', () => {
   const parsers = [parseRuffJson, parseLineFindings, parseEslintJson];
   const fixtures = [RUFF_JSON, RUFF_CONCISE, FLAKE8, ESLINT_JSON];
 
   test('3,000 mutations of real output through every parser', () => {
-    const next = random(21);
-    for (let i = 0; i < 3000; i += 1) {
-      let text = fixtures[i % fixtures.length] ?? '';
-      for (let m = 0, n = 1 + Math.floor(next() * 5); m < n; m += 1) text = mutate(text, next);
-      for (const parse of parsers) assertSane(parse(text, { projectRoot: ROOT }));
+    for (const text of mutations(fixtures, 3000, random(21), { tokens: PIECES, maxSpan: 30, duplicate: false, maxEdits: 5 })) {
+      for (const parse of parsers) expectSane(parse(text, { projectRoot: ROOT }));
     }
   });
 
   test('2,000 random strings of pieces and bytes', () => {
     const next = random(22);
-    for (let i = 0; i < 2000; i += 1) {
-      const text =
-        i % 2 === 0
-          ? Array.from({ length: Math.floor(next() * 60) }, () => PIECES[Math.floor(next() * PIECES.length)] ?? '').join('')
-          : Array.from({ length: Math.floor(next() * 200) }, () => String.fromCharCode(Math.floor(next() * 256))).join('');
-      for (const parse of parsers) assertSane(parse(text));
+    for (const text of times(2000, (i) => (i % 2 === 0 ? tokenSoup(next, PIECES, 60) : byteString(next, 200)))) {
+      for (const parse of parsers) expectSane(parse(text));
     }
   });
 
   test('random JSON values in the right shape', () => {
     const next = random(23);
     const values: unknown[] = [null, true, 0, -1, 1.5, 1e308, -1e308, 'x', '', '3', [], {}, [1], { row: 2 }, 'a.py', '/abs/a.py'];
-    const pick = () => values[Math.floor(next() * values.length)];
+    const value = () => pick(next, values);
     for (let i = 0; i < 1000; i += 1) {
-      const ruff = [{ code: pick(), filename: pick(), location: { row: pick(), column: pick() }, end_location: pick(), message: pick() }];
-      const eslint = [{ filePath: pick(), messages: [{ ruleId: pick(), severity: pick(), line: pick(), column: pick(), endLine: pick(), message: pick(), fatal: pick() }, pick()] }];
-      assertSane(parseRuffJson(JSON.stringify(ruff)));
-      assertSane(parseEslintJson(JSON.stringify(eslint)));
+      const ruff = [{ code: value(), filename: value(), location: { row: value(), column: value() }, end_location: value(), message: value() }];
+      const eslint = [{ filePath: value(), messages: [{ ruleId: value(), severity: value(), line: value(), column: value(), endLine: value(), message: value(), fatal: value() }, value()] }];
+      expectSane(parseRuffJson(JSON.stringify(ruff)));
+      expectSane(parseEslintJson(JSON.stringify(eslint)));
     }
   });
 

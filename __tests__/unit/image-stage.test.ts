@@ -7,34 +7,14 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/g
 import { buildConfig, type Config } from '../../src/config.js';
 import type { GitEvent, RunContext } from '../../src/context.js';
 import type { InputName } from '../../src/inputs.js';
-import type { Http, Reporter, RunOptions, RunResult } from '../../src/ports.js';
+import type { RunResult } from '../../src/ports.js';
 import { shipImage } from '../../src/stages/image.js';
+import { fakeReporter, fakeRunner, noHttp, type FakeRunner } from '../fixtures/fake-ports.js';
 
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const PASSWORD = 'hunter2-registry-secret';
 const roots: string[] = [];
-
-interface Call {
-  command: string;
-  args: string[];
-  options: RunOptions;
-}
-
-/** A ProcessRunner that records every call and answers through `answer` (exit 0, no output by default). */
-function fakeRunner(answer: (args: string[], options: RunOptions) => Partial<RunResult> | Promise<Partial<RunResult>> = () => ({})) {
-  const calls: Call[] = [];
-  return {
-    calls,
-    async run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
-      calls.push({ command, args: [...args], options });
-      const result = { code: 0, stdout: '', stderr: '', durationMs: 1, ...(await answer([...args], options)) };
-      for (const line of result.stdout.split('\n').filter(Boolean)) options.onLine?.(line, 'stdout');
-      for (const line of result.stderr.split('\n').filter(Boolean)) options.onLine?.(line, 'stderr');
-      return result;
-    }
-  };
-}
 
 /** The classic engine: no buildx; push prints the digest line. */
 const classicDocker = (args: string[]): Partial<RunResult> => {
@@ -43,28 +23,6 @@ const classicDocker = (args: string[]): Partial<RunResult> => {
   if (args[0] === 'login') return { stdout: 'Login Succeeded\n' };
   return {};
 };
-
-/** The image stage talks to docker only. */
-const noHttp: Http = {
-  request: () => Promise.reject(new Error('the image stage made an HTTP request'))
-};
-
-function fakeReporter() {
-  const seen = { secrets: [] as string[], warnings: [] as string[], debug: [] as string[] };
-  const reporter: Reporter = {
-    info: () => undefined,
-    debug: (m) => seen.debug.push(m),
-    notice: () => undefined,
-    warning: (m) => seen.warnings.push(m),
-    error: () => undefined,
-    group: () => undefined,
-    secret: (v) => seen.secrets.push(v),
-    setOutput: () => undefined,
-    summary: async () => undefined,
-    progress: () => () => undefined
-  };
-  return { reporter, seen };
-}
 
 let project: string;
 let tempDir: string;
@@ -100,6 +58,9 @@ const config = (inputs: Partial<Record<InputName, string>> = {}): Promise<Config
     project
   );
 
+/** The ports the image stage gets: the runner under test, a reporter no test reads, and no HTTP. */
+const ports = (runner: FakeRunner) => ({ runner, reporter: fakeReporter().reporter, http: noHttp });
+
 const context = (event: Partial<GitEvent> = {}, inActions = true): RunContext => ({
   repositoryRoot: project,
   stateDir: join(tempDir, 'state'),
@@ -118,8 +79,7 @@ describe('shipImage: when nothing is built', () => {
     ['a tag that is not a version', {}, { ref: 'refs/tags/nightly' }, /not a version tag/]
   ] as const)('%s: skipped, no docker call', async (_name, inputs, event, reason) => {
     const runner = fakeRunner(classicDocker);
-    const { reporter } = fakeReporter();
-    const outcome = await shipImage(await config(inputs), context(event), { runner, reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(inputs), context(event), ports(runner), true);
     expect(outcome.stage).toMatchObject({ name: 'image', status: 'skipped' });
     expect(outcome.stage.headline).toMatch(reason);
     expect(outcome).toMatchObject({ pushed: false, tags: [] });
@@ -128,7 +88,7 @@ describe('shipImage: when nothing is built', () => {
 
   test('tests failed: skipped with the reason', async () => {
     const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config(), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, false);
+    const outcome = await shipImage(await config(), context(), ports(runner), false);
     expect(outcome.stage.status).toBe('skipped');
     expect(outcome.stage.headline).toMatch(/tests failed/);
     expect(runner.calls).toEqual([]);
@@ -138,8 +98,7 @@ describe('shipImage: when nothing is built', () => {
 describe('shipImage: classic builder (no buildx)', () => {
   test('main push: login through stdin in a private DOCKER_CONFIG, build, push every tag, logout', async () => {
     const runner = fakeRunner(classicDocker);
-    const { reporter } = fakeReporter();
-    const outcome = await shipImage(await config(), context(), { runner, reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context(), ports(runner), true);
 
     expect(outcome.stage).toMatchObject({ name: 'image', status: 'success' });
     const image = 'registry.example.com/acme/shop';
@@ -194,7 +153,7 @@ describe('shipImage: classic builder (no buildx)', () => {
 
   test('dockerfile and context are resolved from working-directory, not the runner cwd', async () => {
     const runner = fakeRunner(classicDocker);
-    await shipImage(await config({ dockerfile: 'docker/app.Dockerfile', context: 'docker' }), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    await shipImage(await config({ dockerfile: 'docker/app.Dockerfile', context: 'docker' }), context(), ports(runner), true);
     const build = runner.calls.find((c) => c.args[0] === 'build')!;
     expect(build.args.slice(1, 3)).toEqual(['-f', join(project, 'docker', 'app.Dockerfile')]);
     expect(build.args[build.args.length - 1]).toBe(join(project, 'docker'));
@@ -202,7 +161,7 @@ describe('shipImage: classic builder (no buildx)', () => {
 
   test('version tag v1.2.3: 1.2.3, 1.2, 1 and the version label', async () => {
     const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config(), context({ ref: 'refs/tags/v1.2.3' }), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context({ ref: 'refs/tags/v1.2.3' }), ports(runner), true);
     expect(outcome.tags.map((t) => t.split(':').pop())).toEqual(['sha-3f78685', '1.2.3', '1.2', '1']);
     expect(runner.calls.find((c) => c.args[0] === 'build')!.args).toContain('org.opencontainers.image.version=1.2.3');
   });
@@ -213,7 +172,7 @@ describe('shipImage: classic builder (no buildx)', () => {
         ? { code: 1, stderr: 'Error response from daemon: login attempt to https://registry.example.com/v2/ failed with status: 401 Unauthorized\n' }
         : classicDocker(args)
     );
-    const outcome = await shipImage(await config(), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
     expect(outcome.stage.headline).toMatch(/^Could not log in to registry registry\.example\.com as robot: .*401 Unauthorized.*Nothing was pushed\.$/);
     expect(outcome).toMatchObject({ pushed: false, tags: [] });
@@ -221,18 +180,22 @@ describe('shipImage: classic builder (no buildx)', () => {
     expect(readdirSync(tempDir)).toEqual([]);
   });
 
-  test('only one of username and password: a clear error before any docker call', async () => {
+  test.each([
+    ['only one of username and password: a clear error before any docker call', { 'registry-password': '' }, /`registry-password`: is empty/],
+    ['a missing Dockerfile names the input before logging in', { dockerfile: 'nope/Dockerfile' }, /^Input `dockerfile`: "nope\/Dockerfile" was not found/],
+    ['an invalid image name names the input', { image: 'ghcr.io/Acme/shop:v1' }, /^Input `image`:/]
+  ] as const)('%s', async (_name, inputs, headline) => {
     const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config({ 'registry-password': '' }), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(inputs), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
-    expect(outcome.stage.headline).toMatch(/`registry-password`: is empty/);
+    expect(outcome.stage.headline).toMatch(headline);
     expect(runner.calls).toEqual([]);
   });
 
   test('no credentials: no login, the ambient Docker config is used', async () => {
     const runner = fakeRunner(classicDocker);
     const before = process.env.DOCKER_CONFIG;
-    const outcome = await shipImage(await config({ 'registry-username': '', 'registry-password': '' }), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config({ 'registry-username': '', 'registry-password': '' }), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('success');
     expect(runner.calls.map((c) => c.args[0])).not.toContain('login');
     for (const call of runner.calls) expect(call.options.env!.DOCKER_CONFIG).toBe(before);
@@ -242,7 +205,7 @@ describe('shipImage: classic builder (no buildx)', () => {
     const runner = fakeRunner((args) =>
       args[0] === 'push' ? { code: 1, stderr: 'unauthorized: authentication required\n' } : classicDocker(args)
     );
-    const outcome = await shipImage(await config(), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
     expect(outcome.stage.headline).toMatch(/docker push .*:sha-3f78685 failed \(exit 1\): unauthorized: authentication required\. .*may push/);
     expect(runner.calls.at(-1)!.args[0]).toBe('logout');
@@ -252,31 +215,17 @@ describe('shipImage: classic builder (no buildx)', () => {
     const runner = fakeRunner((args) =>
       args[0] === 'build' ? { code: 1, stdout: 'STEP 2/3: RUN false\n', stderr: 'Error: building at STEP "RUN false": exit status 1\n' } : classicDocker(args)
     );
-    const outcome = await shipImage(await config(), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context(), ports(runner), true);
     expect(outcome.stage).toMatchObject({ status: 'failure', headline: 'docker build failed (exit 1) for Dockerfile' });
     expect(outcome.stage.details![0]).toContain('Error: building at STEP "RUN false"');
     expect(runner.calls.map((c) => c.args[0])).not.toContain('push');
-  });
-
-  test('a missing Dockerfile names the input before logging in', async () => {
-    const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config({ dockerfile: 'nope/Dockerfile' }), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
-    expect(outcome.stage.headline).toMatch(/^Input `dockerfile`: "nope\/Dockerfile" was not found/);
-    expect(runner.calls).toEqual([]);
-  });
-
-  test('an invalid image name names the input', async () => {
-    const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config({ image: 'ghcr.io/Acme/shop:v1' }), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
-    expect(outcome.stage.headline).toMatch(/^Input `image`:/);
-    expect(runner.calls).toEqual([]);
   });
 
   test('docker missing: a clear error', async () => {
     const runner = fakeRunner(() => {
       throw new Error('Unable to locate executable file: docker');
     });
-    const outcome = await shipImage(await config(), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
     expect(outcome.stage.headline).toMatch(/Could not run docker \(Unable to locate executable file: docker\)/);
   });
@@ -286,7 +235,7 @@ describe('shipImage: classic builder (no buildx)', () => {
     const outcome = await shipImage(
       await config({ 'build-on-pull-request': 'true' }),
       context({ name: 'pull_request', ref: 'refs/pull/7/merge' }),
-      { runner, reporter: fakeReporter().reporter, http: noHttp },
+      ports(runner),
       true
     );
     expect(outcome.stage).toMatchObject({ status: 'success', headline: 'built registry.example.com/acme/shop:sha-3f78685; not pushed' });
@@ -308,11 +257,16 @@ describe('shipImage: buildx', () => {
     return classicDocker(args);
   };
 
-  test('in Actions with the cache service and a container builder: --push, gha cache, digest from the metadata file', async () => {
+  /** What the Actions cache service needs (removed again after each test). */
+  const cacheServiceAvailable = (): void => {
     process.env.ACTIONS_RUNTIME_TOKEN = 'token';
     process.env.ACTIONS_RESULTS_URL = 'https://results.example/';
+  };
+
+  test('in Actions with the cache service and a container builder: --push, gha cache, digest from the metadata file', async () => {
+    cacheServiceAvailable();
     const runner = fakeRunner(buildxDocker('docker-container'));
-    const outcome = await shipImage(await config(), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context(), ports(runner), true);
     expect(outcome).toMatchObject({ pushed: true, digest: DIGEST });
     const build = runner.calls.find((c) => c.args[1] === 'build')!;
     expect(build.args).toEqual(expect.arrayContaining(['--push', '--provenance=false', '--cache-from', 'type=gha', '--cache-to', 'type=gha,mode=max']));
@@ -321,20 +275,18 @@ describe('shipImage: buildx', () => {
   });
 
   test('the docker driver cannot export a cache: no gha flags', async () => {
-    process.env.ACTIONS_RUNTIME_TOKEN = 'token';
-    process.env.ACTIONS_RESULTS_URL = 'https://results.example/';
+    cacheServiceAvailable();
     const runner = fakeRunner(buildxDocker('docker'));
-    const outcome = await shipImage(await config(), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context(), ports(runner), true);
     expect(outcome.pushed).toBe(true);
     expect(runner.calls.find((c) => c.args[1] === 'build')!.args).not.toContain('type=gha');
     expect(outcome.log.lines.join('\n')).toMatch(/No layer cache: .* driver is docker/);
   });
 
   test('outside Actions (the CLI): no gha cache, not even probed', async () => {
-    process.env.ACTIONS_RUNTIME_TOKEN = 'token';
-    process.env.ACTIONS_RESULTS_URL = 'https://results.example/';
+    cacheServiceAvailable();
     const runner = fakeRunner(buildxDocker('docker-container'));
-    const outcome = await shipImage(await config(), context({}, false), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context({}, false), ports(runner), true);
     expect(outcome.pushed).toBe(true);
     expect(runner.calls.map((c) => c.args.slice(0, 2).join(' '))).not.toContain('buildx inspect');
     expect(runner.calls.find((c) => c.args[1] === 'build')!.args).not.toContain('type=gha');
@@ -342,7 +294,7 @@ describe('shipImage: buildx', () => {
 
   test('no metadata digest: a failure, not a guess', async () => {
     const runner = fakeRunner((args) => (args[1] === 'build' ? {} : buildxDocker('docker')(args)));
-    const outcome = await shipImage(await config(), context(), { runner, reporter: fakeReporter().reporter, http: noHttp }, true);
+    const outcome = await shipImage(await config(), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
     expect(outcome.stage.headline).toMatch(/pushed digest is unknown/);
   });

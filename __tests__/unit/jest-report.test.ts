@@ -2,8 +2,8 @@
 // plus fuzzing: no input may make it throw or produce impossible numbers.
 
 import { describe, expect, test } from '@jest/globals';
-import type { TestResults } from '../../src/model.js';
 import { parseJestJson } from '../../src/reports/jest.js';
+import { byteString, expectSaneTestResults, mutations, pick, random, times, tokenSoup, type Random } from '../fixtures/fuzz.js';
 
 // The example project was copied to /tmp/work/shop/examples/node-app (repository root /tmp/work/shop)
 // and run with `npm test -- --ci --json --outputFile=… --testLocationInResults` (jest 30.5.2, Node 20).
@@ -180,64 +180,13 @@ describe('parseJestJson: bad input never throws', () => {
 // Fuzzing: deterministic pseudo-random inputs; the parser must never throw and its numbers must
 // always be finite, non-negative and consistent.
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const JSONISH = ['{', '}', '[', ']', '"', ':', ',', 'null', 'true', '-1', '1e999', '"failed"', '"pending"', '"todo"', '"testResults"',
   '"assertionResults"', '"location"', '"line"', '\\u0000', '\\', '🚀', 'é', '"__proto__"', '"constructor"', ' at x (/a.js:1:1)', '\n'];
 
-function insanity(results: TestResults, warnings: string[]): string[] {
-  const problems: string[] = [];
-  const isCount = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-  for (const key of ['passed', 'failed', 'skipped', 'total', 'durationMs'] as const) {
-    if (!isCount(results[key])) problems.push(`${key} is ${results[key]}`);
-  }
-  if (results.passed + results.failed + results.skipped !== results.total) problems.push('counts do not add up');
-  if (results.cases.length !== results.total) problems.push('cases and total disagree');
-  for (const c of results.cases) {
-    if (!isCount(c.durationMs)) problems.push(`case duration ${c.durationMs}`);
-    if (c.line !== undefined && !(Number.isSafeInteger(c.line) && c.line > 0)) problems.push(`case line ${c.line}`);
-    if (typeof c.name !== 'string' || typeof c.classname !== 'string') problems.push('case name is not text');
-    if (c.message !== undefined && typeof c.message !== 'string') problems.push('message is not text');
-  }
-  if (!Array.isArray(warnings) || warnings.some((w) => typeof w !== 'string')) problems.push('warnings are not text');
-  return problems;
-}
-
-function assertSane(results: TestResults, warnings: string[]): void {
-  const problems = insanity(results, warnings);
-  if (problems.length > 0) expect(problems).toEqual([]);
-}
-
-function mutate(text: string, next: () => number): string {
-  const at = Math.floor(next() * text.length);
-  const span = Math.floor(next() * 40);
-  switch (Math.floor(next() * 5)) {
-    case 0:
-      return text.slice(0, at);
-    case 1:
-      return text.slice(0, at) + text.slice(at + span);
-    case 2:
-      return text.slice(0, at) + text.slice(at, at + span).repeat(3) + text.slice(at);
-    case 3:
-      return text.slice(0, at) + (JSONISH[Math.floor(next() * JSONISH.length)] ?? '') + text.slice(at);
-    default:
-      return text.slice(0, at) + String.fromCharCode(Math.floor(next() * 0xffff)) + text.slice(at + 1);
-  }
-}
-
 /** Replaces random values anywhere in a parsed report with values of the wrong type. */
-function scramble(value: unknown, next: () => number): unknown {
+function scramble(value: unknown, next: Random): unknown {
   const junk = [null, -1, 0, 1.5, 1e308, -Infinity, '', 'failed', 'todo', [], {}, { line: -3 }, ['x', 5], true, '\u001b[31m'];
-  if (next() < 0.08) return junk[Math.floor(next() * junk.length)];
+  if (next() < 0.08) return pick(next, junk);
   if (Array.isArray(value)) return value.map((v) => scramble(v, next));
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scramble(v, next)]));
   return value;
@@ -247,12 +196,9 @@ describe('parseJestJson: fuzz', () => {
   const fixtures = [ONE_BROKEN, MIXED, HOOKS];
 
   test('2,000 text mutations of real reports', () => {
-    const next = random(21);
-    for (let i = 0; i < 2000; i += 1) {
-      let text = fixtures[i % fixtures.length] ?? '';
-      for (let m = 0, n = 1 + Math.floor(next() * 4); m < n; m += 1) text = mutate(text, next);
+    for (const text of mutations(fixtures, 2000, random(21), { tokens: JSONISH })) {
       const { results, warnings } = parseJestJson(text, paths);
-      assertSane(results, warnings);
+      expectSaneTestResults(results, warnings);
     }
   });
 
@@ -261,29 +207,27 @@ describe('parseJestJson: fuzz', () => {
     const parsed = fixtures.map((f) => JSON.parse(f) as unknown);
     for (let i = 0; i < 1000; i += 1) {
       const { results, warnings } = parseJestJson(JSON.stringify(scramble(parsed[i % parsed.length], next)), paths);
-      assertSane(results, warnings);
+      expectSaneTestResults(results, warnings);
     }
   });
 
   test('every truncation point of a report', () => {
     for (let cut = 0; cut < HOOKS.length; cut += 3) {
       const { results, warnings } = parseJestJson(HOOKS.slice(0, cut), paths);
-      assertSane(results, warnings);
+      expectSaneTestResults(results, warnings);
       expect(warnings.length).toBeGreaterThan(0);
     }
   });
 
   test('1,000 JSON-ish token soups and 500 random byte strings', () => {
     const next = random(23);
-    for (let i = 0; i < 1000; i += 1) {
-      const tokens = Array.from({ length: Math.floor(next() * 80) }, () => JSONISH[Math.floor(next() * JSONISH.length)] ?? '');
-      const { results, warnings } = parseJestJson(`{"testResults":[${tokens.join('')}`, paths);
-      assertSane(results, warnings);
+    for (const tokens of times(1000, () => tokenSoup(next, JSONISH))) {
+      const { results, warnings } = parseJestJson(`{"testResults":[${tokens}`, paths);
+      expectSaneTestResults(results, warnings);
     }
-    for (let i = 0; i < 500; i += 1) {
-      const bytes = Array.from({ length: Math.floor(next() * 300) }, () => String.fromCharCode(Math.floor(next() * 256)));
-      const { results, warnings } = parseJestJson(bytes.join(''));
-      assertSane(results, warnings);
+    for (const bytes of times(500, () => byteString(next))) {
+      const { results, warnings } = parseJestJson(bytes);
+      expectSaneTestResults(results, warnings);
     }
   });
 });

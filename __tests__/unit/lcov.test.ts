@@ -4,6 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { CoverageResult } from '../../src/model.js';
 import { parseLcov } from '../../src/reports/lcov.js';
+import { byteString, expectSaneCoverage, mutations, random, times, tokenSoup } from '../fixtures/fuzz.js';
 
 // Node 20.20 `node --test --experimental-test-coverage --test-reporter=lcov` in /tmp/work/nt
 // (two test files; Node 20 counts the test files themselves too). Paths are relative to the project.
@@ -353,85 +354,33 @@ describe('parseLcov: bad input never throws', () => {
 // ---------------------------------------------------------------------------------------------
 // Fuzzing
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TOKENS = ['SF:', 'DA:', 'LF:', 'LH:', 'end_of_record', 'TN:', ',', ':', '\n', '\r\n', '1', '0', '-1', '99999999999999999999', 'NaN', '1e3', ' ', '/', '..', 'a.js', '🚀', '\u0000'];
-
-function insanity(coverage: CoverageResult | undefined, warnings: string[]): string[] {
-  const problems: string[] = [];
-  if (!Array.isArray(warnings) || warnings.some((w) => typeof w !== 'string')) problems.push('warnings are not text');
-  if (!coverage) return problems;
-  const ok = (n: number) => Number.isFinite(n) && n >= 0;
-  const percentOk = (p: number) => ok(p) && p <= 100;
-  if (!percentOk(coverage.percent) || !ok(coverage.linesValid) || !ok(coverage.linesCovered)) problems.push(`total ${JSON.stringify(coverage)}`);
-  if (coverage.linesCovered > coverage.linesValid) problems.push('more covered than valid');
-  for (const f of coverage.files) {
-    if (!percentOk(f.percent) || f.linesCovered > f.linesValid || typeof f.path !== 'string' || f.path === '') problems.push(`file ${JSON.stringify(f)}`);
-  }
-  return problems;
-}
-
-function assertSane(coverage: CoverageResult | undefined, warnings: string[]): void {
-  const problems = insanity(coverage, warnings);
-  if (problems.length > 0) expect(problems).toEqual([]);
-}
-
-function mutate(text: string, next: () => number): string {
-  const at = Math.floor(next() * text.length);
-  const span = Math.floor(next() * 40);
-  switch (Math.floor(next() * 5)) {
-    case 0:
-      return text.slice(0, at);
-    case 1:
-      return text.slice(0, at) + text.slice(at + span);
-    case 2:
-      return text.slice(0, at) + text.slice(at, at + span).repeat(3) + text.slice(at);
-    case 3:
-      return text.slice(0, at) + (TOKENS[Math.floor(next() * TOKENS.length)] ?? '') + text.slice(at);
-    default:
-      return text.slice(0, at) + String.fromCharCode(Math.floor(next() * 0xffff)) + text.slice(at + 1);
-  }
-}
 
 describe('parseLcov: fuzz', () => {
   test('2,000 mutations of real tracefiles', () => {
-    const next = random(31);
     const fixtures = [NODE_LCOV, JEST_LCOV, VITEST_LCOV];
-    for (let i = 0; i < 2000; i += 1) {
-      let text = fixtures[i % fixtures.length] ?? '';
-      for (let m = 0, n = 1 + Math.floor(next() * 4); m < n; m += 1) text = mutate(text, next);
+    for (const text of mutations(fixtures, 2000, random(31), { tokens: TOKENS })) {
       const { coverage, warnings } = parseLcov(text, { projectRoot: '/repo' });
-      assertSane(coverage, warnings);
+      expectSaneCoverage(coverage, warnings);
     }
   });
 
   test('every truncation point of a tracefile', () => {
     for (let cut = 0; cut <= JEST_LCOV.length; cut += 5) {
       const { coverage, warnings } = parseLcov(JEST_LCOV.slice(0, cut));
-      assertSane(coverage, warnings);
+      expectSaneCoverage(coverage, warnings);
     }
   });
 
   test('1,000 token soups and 500 random byte strings', () => {
     const next = random(32);
-    for (let i = 0; i < 1000; i += 1) {
-      const tokens = Array.from({ length: Math.floor(next() * 80) }, () => TOKENS[Math.floor(next() * TOKENS.length)] ?? '');
-      const { coverage, warnings } = parseLcov(tokens.join(''));
-      assertSane(coverage, warnings);
+    for (const tokens of times(1000, () => tokenSoup(next, TOKENS))) {
+      const { coverage, warnings } = parseLcov(tokens);
+      expectSaneCoverage(coverage, warnings);
     }
-    for (let i = 0; i < 500; i += 1) {
-      const bytes = Array.from({ length: Math.floor(next() * 300) }, () => String.fromCharCode(Math.floor(next() * 256)));
-      const { coverage, warnings } = parseLcov(bytes.join(''));
-      assertSane(coverage, warnings);
+    for (const bytes of times(500, () => byteString(next))) {
+      const { coverage, warnings } = parseLcov(bytes);
+      expectSaneCoverage(coverage, warnings);
     }
   });
 });
