@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as realSleep } from 'node:timers/promises';
-import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
+import { closedPortUrl, startCacheService, type CacheService, type FailureMode } from './support/cache-service.js';
 import { makeTempDir, removeTempDirs } from './support/workspace.js';
 
 const MiB = 1024 * 1024;
@@ -307,13 +307,13 @@ describe('fake cache service with the real @actions/cache', () => {
       expect(save.value.out).not.toContain('::warning::');
     });
 
-    test.each([
+    test.each<[FailureMode, RegExp]>([
       ['http429', /::warning::Failed to restore: Failed to GetCacheEntryDownloadURL: Rate limited: Failed request: \(429\)/],
       ['reset', /::warning::Failed to restore: Failed to GetCacheEntryDownloadURL: Unable to make request: ECONNRESET/],
       ['unauthenticated', /::warning::Failed to restore: .*non-retryable error: Failed request: \(401\) Unauthorized/],
       ['read-denied', /::warning::Failed to restore: .*cache read denied: token has no readable scopes/],
       ['blob500', /::warning::Failed to restore: downloadCache failed: Cache service responded with 500/]
-    ] as const)('%s: restore returns undefined with a warning, fast', async (mode, warning) => {
+    ])('%s: restore returns undefined with a warning, fast', async (mode, warning) => {
       svc.setFailureMode(mode);
       svc.requests.length = 0;
       const r = await captureStdout(() => cache.restoreCache([deps()], 'failing-key'));

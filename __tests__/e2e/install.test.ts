@@ -347,7 +347,7 @@ describe('bad inputs fail the step with one clear error', () => {
     ['coverage-min', { 'coverage-min': 'ninety' }],
     ['working-directory', { 'working-directory': 'services/missing' }],
     ['cache-dependency-path', { 'cache-dependency-path': 'requirements-lock*.txt' }]
-  ] as const)('%s', async (input, inputs) => {
+  ])('%s', async (input, inputs) => {
     const before = svc.requests.length;
     const result = await runJob(job, EXAMPLE, { inputs });
     expect(result.ok).toBe(false);

@@ -77,7 +77,7 @@ describe('shipImage: when nothing is built', () => {
     ['a pull request', {}, { name: 'pull_request', ref: 'refs/pull/7/merge' }, /pull request/],
     ['a branch that is not a deploy branch', {}, { ref: 'refs/heads/feature/x' }, /not a deploy branch/],
     ['a tag that is not a version', {}, { ref: 'refs/tags/nightly' }, /not a version tag/]
-  ] as const)('%s: skipped, no docker call', async (_name, inputs, event, reason) => {
+  ])('%s: skipped, no docker call', async (_name, inputs, event, reason) => {
     const runner = fakeRunner(classicDocker);
     const outcome = await shipImage(await config(inputs), context(event), ports(runner), true);
     expect(outcome.stage).toMatchObject({ name: 'image', status: 'skipped' });
@@ -184,7 +184,7 @@ describe('shipImage: classic builder (no buildx)', () => {
     ['only one of username and password: a clear error before any docker call', { 'registry-password': '' }, /`registry-password`: is empty/],
     ['a missing Dockerfile names the input before logging in', { dockerfile: 'nope/Dockerfile' }, /^Input `dockerfile`: "nope\/Dockerfile" was not found/],
     ['an invalid image name names the input', { image: 'ghcr.io/Acme/shop:v1' }, /^Input `image`:/]
-  ] as const)('%s', async (_name, inputs, headline) => {
+  ])('%s', async (_name, inputs, headline) => {
     const runner = fakeRunner(classicDocker);
     const outcome = await shipImage(await config(inputs), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
