@@ -11,6 +11,7 @@ import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
 import { SlipwayError } from './errors.js';
 import { SECRET_INPUTS } from './inputs.js';
+import type { StageResult } from './model.js';
 import { outputsOf, runPipeline } from './pipeline.js';
 import { projectStateDir } from './project-state.js';
 
@@ -47,7 +48,7 @@ export async function run(): Promise<void> {
     await reporter.summary(report);
     if (report.result === 'failure') {
       const failed = report.stages.filter((s) => s.status === 'failure');
-      core.setFailed(failed.map((s) => `${s.name}: ${s.headline}`).join('\n'));
+      core.setFailed(failed.map(failureMessage).join('\n'));
     }
   } catch (error) {
     core.setOutput('result', 'failure');
@@ -56,6 +57,13 @@ export async function run(): Promise<void> {
   } finally {
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }
+}
+
+/** A failed stage's headline and, when it has them, the lines that show why (bounded). */
+function failureMessage(stage: StageResult): string {
+  const details = (stage.details ?? []).join('\n').split('\n').filter((line) => line.trim() !== '');
+  const shown = details.length > 30 ? ['…', ...details.slice(-30)] : details;
+  return [`${stage.name}: ${stage.headline}`, ...shown.map((line) => `  ${line}`)].join('\n');
 }
 
 function eventFromRunner(): GitEvent {

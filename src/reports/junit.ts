@@ -37,6 +37,10 @@ const PYTHON_FRAME = /^\s*File "([^"]+)", line (\d+)/;
 const PYTEST_FRAME = /^(?!E\s)(\S(?:.*?\S)?\.[A-Za-z0-9]+):(\d+):(?:\s|$)/;
 // JavaScript: `    at fn (/abs/src/x.test.js:12:5)` or `    at /abs/src/x.test.js:12:5`
 const JS_FRAME = /^\s*at (?:.*?\()?((?:file:\/\/)?(?:[A-Za-z]:)?[^():]+):(\d+):\d+\)?\s*$/;
+// vitest: ` ❯ test/price.test.js:16:31`
+const VITEST_FRAME = /^\s*❯\s+(\S+?):(\d+):\d+\s*$/;
+/** A classname that is a file path (vitest writes the test file there), not a dotted module name. */
+const PATH_CLASSNAME = /\/|\.[cm]?[jt]sx?$/;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -75,7 +79,7 @@ function failureFrame(body: string, testFile: string | undefined, classname: str
   let project: Frame | undefined;
   for (const text of body.split('\n')) {
     if (text.length > 1000) continue; // a frame line is short; skip pasted blobs cheaply
-    const match = PYTHON_FRAME.exec(text) ?? PYTEST_FRAME.exec(text) ?? JS_FRAME.exec(text);
+    const match = PYTHON_FRAME.exec(text) ?? PYTEST_FRAME.exec(text) ?? JS_FRAME.exec(text) ?? VITEST_FRAME.exec(text);
     const raw = match?.[1];
     const line = match ? Number(match[2]) : NaN;
     if (!raw || !Number.isSafeInteger(line) || line < 1) continue;
@@ -129,7 +133,7 @@ function toTestCase(testcase: XmlNode, context: SuiteContext, options: JUnitOpti
   const message = firstNonEmptyLine(messageAttr ?? '') ?? firstNonEmptyLine(body);
 
   const fileAttr = attr(testcase, 'file');
-  const reportedFile = fileAttr ? toRepoPath(fileAttr, options) : undefined;
+  const reportedFile = fileAttr ? toRepoPath(fileAttr, options) : PATH_CLASSNAME.test(classname) ? toRepoPath(classname, options) : undefined;
   const lineAttr = countAttr(testcase, 'line');
   const reportedLine = lineAttr === undefined ? undefined : lineAttr + (context.zeroBasedLines ? 1 : 0);
   const frame = body ? failureFrame(body, reportedFile, classname, options) : undefined;

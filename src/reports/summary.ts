@@ -15,7 +15,11 @@ export function renderSummary(report: Report): string {
 function headline(report: Report): string {
   const failed = report.stages.filter((s) => s.status === 'failure');
   if (failed.length === 0) return `## ✅ Slipway: success in ${formatDuration(report.durationMs)}`;
-  const reasons = failed.map((s) => `- **${s.name}**: ${escapeText(s.headline)}`);
+  const reasons = failed.flatMap((s) => {
+    const why = (s.details ?? []).join('\n').trim();
+    const block = why ? [`  <details><summary>Why</summary><pre>${escapeHtml(truncate(why, SUMMARY_LIMITS.failureText))}</pre></details>`] : [];
+    return [`- **${s.name}**: ${escapeText(s.headline)}`, ...block];
+  });
   return [`## ❌ Slipway: failure in ${formatDuration(report.durationMs)}`, '', ...reasons].join('\n');
 }
 

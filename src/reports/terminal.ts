@@ -5,6 +5,10 @@ import { SUMMARY_LIMITS } from './summary.js';
 
 export function renderTerminal(report: Report): string[] {
   const lines = [''];
+  for (const stage of report.stages.filter((s) => s.status === 'failure' && s.details?.length)) {
+    const why = stage.details!.join('\n').split('\n').filter((line) => line.trim() !== '');
+    lines.push(`${stage.name} failed:`, ...why.slice(-20).map((line) => `  ${line}`));
+  }
   const tests = report.tests;
   if (tests) {
     lines.push(`tests: ${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped in ${formatDuration(tests.durationMs)}`);

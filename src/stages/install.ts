@@ -154,7 +154,8 @@ export async function install(config: Config, context: RunContext, ports: Ports,
       .finally(stop);
     if (run.code !== 0) {
       const hint = prepared.explain?.(`${run.stdout}\n${run.stderr}`);
-      const headline = hint ?? `install failed: \`${commandLine(step).join(' ')}\` exited with ${run.code}`;
+      const shown = [...Object.entries(step.env ?? {}).map(([name, value]) => `${name}=${value}`), step.command, ...step.args];
+      const headline = hint ?? `install failed: \`${shown.join(' ')}\` exited with ${run.code}`;
       return result('failure', headline, { cacheHit: false, cacheKey: key }, [log.tail()]);
     }
   }

@@ -1,0 +1,226 @@
+/**
+ * End to end: Slipway runs its own CI. The repository's tracked files (`git ls-files`, as a checkout
+ * has them: no node_modules, no build) go through the BUNDLED action, which installs Slipway's
+ * dependencies from package-lock.json, runs the unit tests with a custom `test-command` that writes
+ * jest's --json report (read back through `test-report`), type-checks through the `lint` script
+ * (this repository has no eslint), and caches node_modules in the fake GitHub cache service.
+ * One cold and one warm job; the unit test counts are compared with the same jest command run
+ * directly in the tree the action installed.
+ *
+ * The unit tests are ESM through ts-jest: jest needs NODE_OPTIONS=--experimental-vm-modules. Commands
+ * run without a shell, so the variable is set with `env NAME=value command …` (an argv).
+ *
+ * The install is Slipway's default, `npm ci`, as in the workflow's `self` job: a package-lock.json
+ * that npm ci rejects (e.g. one made against a registry mirror without other platforms' optional
+ * packages: "Missing: @unrs/resolver-binding-android-arm-eabi@ from lock file") fails the cold run
+ * with Slipway's out-of-sync message, as it would fail CI.
+ *
+ * SLIPWAY_E2E_ACTION_DIR runs the tests against another build (a folder with action.yml and dist/).
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
+import { startCacheService, type CacheService } from './support/cache-service.js';
+import { makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
+
+const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
+const REPO = repoRoot();
+const UNIT_JSON = 'slipway-unit.json';
+const JEST_ARGS = ['npx', 'jest', '__tests__/unit', '--ci', '--json'];
+const TEST_COMMAND = `env NODE_OPTIONS=--experimental-vm-modules ${JEST_ARGS.join(' ')} --outputFile=${UNIT_JSON}`;
+const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
+const NODE_VERSION = execFileSync('node', ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The test process's environment without jest's and the outer CI's variables. */
+function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^(GITHUB_|INPUT_|STATE_|ACTIONS_|RUNNER_|npm_)/i.test(k)) continue;
+    if (['NODE_OPTIONS', 'JEST_WORKER_ID', 'INIT_CWD', 'NODE_ENV', 'FORCE_COLOR'].includes(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+/** Copies the files git tracks (their working-tree content; ones deleted in the tree are skipped). */
+function copyTrackedFiles(into: string): number {
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\0').filter(Boolean);
+  let copied = 0;
+  for (const file of files) {
+    const from = path.join(REPO, file);
+    if (!existsSync(from) || !lstatSync(from).isFile()) continue;
+    mkdirSync(path.dirname(path.join(into, file)), { recursive: true });
+    copyFileSync(from, path.join(into, file));
+    copied++;
+  }
+  return copied;
+}
+
+let svc: CacheService;
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  svc = await startCacheService();
+});
+
+afterAll(async () => {
+  await svc?.stop();
+  removeTempDirs();
+  process.stderr.write(`self.test timings (ms): ${JSON.stringify(timings)}\n`);
+});
+
+/** Consecutive jobs on one runner: the checkout and RUNNER_TEMP at the same paths, emptied first. */
+class Job {
+  readonly workspace = path.join(makeTempDir('slipway-ws-'), 'slipway');
+  readonly jobDir = makeTempDir('slipway-job-');
+
+  constructor() {
+    mkdirSync(this.workspace);
+  }
+
+  async run(options: Partial<RunActionOptions> = {}): Promise<ActionResult> {
+    wipeDir(this.workspace);
+    wipeDir(this.jobDir);
+    copyTrackedFiles(this.workspace);
+    return runAction({
+      workspace: this.workspace,
+      jobDir: this.jobDir,
+      actionDir: ACTION_DIR,
+      cacheService: svc,
+      repository: 'slipway/slipway',
+      timeoutMs: 480_000,
+      ...options
+    });
+  }
+}
+
+function describeRun(result: ActionResult): string {
+  return `exit ${result.code}\n--- log ---\n${result.log.slice(-8000)}\n--- stderr ---\n${result.stderr.slice(-2000)}`;
+}
+
+function expectSuccess(result: ActionResult): void {
+  if (!result.ok) throw new Error(`the action failed: ${describeRun(result)}`);
+  expect(result.outputs['result']).toBe('success');
+}
+
+const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
+
+function groupLines(result: ActionResult, stage: string): string[] {
+  const lines = result.stdout.split(/\r?\n/);
+  const start = lines.findIndex((line) => line.startsWith(`::group::${stage}:`));
+  if (start < 0) throw new Error(`no ${stage} group in the log:\n${result.log}`);
+  const end = lines.findIndex((line, i) => i > start && line === '::endgroup::');
+  return lines.slice(start + 1, end < 0 ? undefined : end).filter((line) => !/^::stop-commands::[0-9a-f-]{36}$|^::[0-9a-f-]{36}::$/.test(line));
+}
+
+/** The install commands the install stage ran (`$ npm ci …`). */
+const installCommands = (result: ActionResult): string[] => groupLines(result, 'install').filter((line) => /^\$ .*\bnpm (ci|install)\b/.test(line));
+
+function stageLine(result: ActionResult, stage: string): string {
+  return result.log.split('\n').find((line) => new RegExp(`^[✓✗–!] ${stage}\\s`).test(line)) ?? '';
+}
+
+function summarySeconds(result: ActionResult, stage: string): number {
+  const row = result.summary.split('\n').find((line) => new RegExp(`^\\|[^|]*\\b${stage}\\b[^|]*\\|`).test(line));
+  const cell = row?.split('|').map((c) => c.trim()).filter(Boolean).pop() ?? '';
+  const m = /^(?:(\d+)m)?\s*(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(cell);
+  if (!m) throw new Error(`cannot read the ${stage} time from the summary:\n${result.summary}`);
+  return Number(m[1] ?? 0) * 60 + Number(m[2]) / (m[3] === 'ms' ? 1000 : 1);
+}
+
+interface JestCounts {
+  numTotalTests: number;
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  numTotalTestSuites: number;
+}
+
+const readCounts = (file: string): JestCounts => JSON.parse(readFileSync(file, 'utf8')) as JestCounts;
+
+// ------------------------------------------------------------------------------------------------
+
+describe("Slipway's own repository through the bundled action", () => {
+  const job = new Job();
+  // The inputs of the workflow's `self` job (.github/workflows/ci.yml).
+  const inputs = { 'test-command': TEST_COMMAND, 'test-report': UNIT_JSON, 'lint-blocking': true };
+  let cold: ActionResult;
+  let warm: ActionResult;
+  let direct: JestCounts;
+  let actionReport: JestCounts;
+
+  beforeAll(async () => {
+    cold = await job.run({ inputs });
+    timings['self-cold'] = cold.durationMs;
+    if (!cold.ok) return;
+    timings['self-install-cold-ms'] = summarySeconds(cold, 'install') * 1000;
+    actionReport = readCounts(path.join(job.workspace, UNIT_JSON));
+    // The same jest command, run directly in the tree the action installed.
+    const out = path.join(makeTempDir('slipway-self-ref-'), 'unit.json');
+    const [command = 'npx', ...args] = JEST_ARGS;
+    const started = Date.now();
+    const run = spawnSync(command, [...args, `--outputFile=${out}`], {
+      cwd: job.workspace,
+      env: cleanEnv({ NODE_OPTIONS: '--experimental-vm-modules', CI: 'true' }),
+      encoding: 'utf8',
+      timeout: 300_000
+    });
+    timings['self-direct-jest'] = Date.now() - started;
+    if (!existsSync(out)) throw new Error(`the direct jest run wrote no report (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
+    direct = readCounts(out);
+    svc.requests.length = 0;
+    warm = await job.run({ inputs });
+    timings['self-warm'] = warm.durationMs;
+    if (warm.ok) timings['self-install-warm-ms'] = summarySeconds(warm, 'install') * 1000;
+  }, 900_000);
+
+  test('cold: installs from package-lock.json, runs the unit tests, reports exactly what jest counts, type-checks, succeeds', () => {
+    expectSuccess(cold);
+    expect(direct.numTotalTests).toBeGreaterThan(100);
+    expect(direct.numFailedTests).toBe(0);
+    const skipped = direct.numPendingTests + direct.numTodoTests;
+    expect(cold.outputs).toMatchObject({
+      'cache-hit': 'false',
+      'tests-passed': String(direct.numPassedTests),
+      'tests-failed': String(direct.numFailedTests),
+      'tests-skipped': String(skipped),
+      'lint-findings': '0'
+    });
+    // The action's own jest run counted the same tests as the direct run.
+    expect(actionReport).toMatchObject({ numTotalTests: direct.numTotalTests, numPassedTests: direct.numPassedTests, numTotalTestSuites: direct.numTotalTestSuites });
+    expect(cold.outputs['cache-key']).toMatch(new RegExp(`^slipway-v1-${process.platform}-${process.arch}-node-${esc(NODE_VERSION)}-npm-[0-9.]+-[0-9a-f]{8}-[0-9a-f]{64}$`));
+    // Installed from the lockfile; the node_modules saved under the key.
+    expect(installCommands(cold)).toEqual([expect.stringMatching(/^\$ npm ci\b/)]);
+    expect(svc.entries().filter((e) => e.key === cold.outputs['cache-key'])).toHaveLength(1);
+    // The custom test command ran as given, with the variable jest needs.
+    expect(groupLines(cold, 'test')[0]).toBe(`$ ${TEST_COMMAND}`);
+    expect(stageLine(cold, 'test')).toMatch(new RegExp(`^✓ test .*${direct.numPassedTests} passed, 0 failed`));
+    // No eslint here: the `lint` script (tsc --noEmit) decides by its exit code.
+    expect(stageLine(cold, 'lint')).toMatch(/lint script passed/);
+    expect(groupLines(cold, 'lint').join('\n')).toMatch(/tsc --noEmit -p tsconfig\.test\.json/);
+    expect(errors(cold)).toEqual([]);
+    expect(cold.stderr).not.toMatch(STACK_FRAME);
+    expect(cold.summary).toContain(`${direct.numPassedTests}`);
+  });
+
+  test('warm: a fresh checkout restores node_modules (cache hit), installs nothing, the same counts', () => {
+    if (!warm) throw new Error(`no warm run: the cold run failed (exit ${cold?.code})`);
+    expectSuccess(warm);
+    expect(warm.outputs).toMatchObject({
+      'cache-hit': 'true',
+      'cache-key': cold.outputs['cache-key'],
+      'tests-passed': String(direct.numPassedTests),
+      'tests-failed': '0',
+      'lint-findings': '0'
+    });
+    expect(installCommands(warm)).toEqual([]);
+    expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored ') && l.endsWith(`from cache key ${cold.outputs['cache-key']}`))).toBe(true);
+    expect(svc.requests.filter((r) => r.kind === 'CreateCacheEntry')).toEqual([]);
+    expect(stageLine(warm, 'lint')).toMatch(/lint script passed/);
+    expect(errors(warm)).toEqual([]);
+  });
+});
