@@ -186,13 +186,16 @@ export function parseInterpreter(stdout: string): Interpreter | undefined {
   return undefined;
 }
 
-/** Which Python tools an environment has: the test and lint stages pick their commands from this. */
+/**
+ * Which Python tools an environment has (the test and lint stages pick their commands from this),
+ * and where the environment's interpreter thinks it lives (a restored environment must agree).
+ */
 export const TOOLS_PROBE = [
-  'import importlib.util, json, shutil, sys, os',
+  'import importlib.util, json, sys, os',
   'names = ["pytest", "pytest_cov", "coverage", "flake8", "ruff", "xmlrunner"]',
   'found = {n: importlib.util.find_spec(n) is not None for n in names}',
   'found["ruff"] = found["ruff"] and os.path.exists(os.path.join(os.path.dirname(sys.executable), "ruff"))',
-  'print(json.dumps(found))'
+  'print(json.dumps({"prefix": sys.prefix, "tools": found}))'
 ].join('\n');
 
 export interface PythonTools {
@@ -204,11 +207,12 @@ export interface PythonTools {
   xmlrunner: boolean;
 }
 
-export function parseTools(stdout: string): PythonTools {
+export function parseTools(stdout: string): { prefix?: string; tools: PythonTools } {
   const none: PythonTools = { pytest: false, pytest_cov: false, coverage: false, flake8: false, ruff: false, xmlrunner: false };
   try {
-    return { ...none, ...(JSON.parse(stdout.trim().split('\n').pop() ?? '') as Partial<PythonTools>) };
+    const probed = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { prefix?: unknown; tools?: Partial<PythonTools> };
+    return { prefix: typeof probed.prefix === 'string' ? probed.prefix : undefined, tools: { ...none, ...probed.tools } };
   } catch {
-    return none;
+    return { tools: none };
   }
 }

@@ -214,23 +214,32 @@ async function preparePython(config: Config, context: RunContext, log: StageLog)
     nothingToInstall,
     notes: detected.notes
   };
+  const python = venvPython(venv);
+  // One interpreter start answers both "does the environment run from here?" and "what tools has it?".
+  let probed: ReturnType<typeof parseTools> | undefined;
+  const probe = async (): Promise<ReturnType<typeof parseTools>> => {
+    const run = await log.run(python, ['-c', TOOLS_PROBE], { cwd: config.workingDirectory, env: { ...process.env, ...env } });
+    return run.code === 0 ? parseTools(run.stdout) : parseTools('');
+  };
   return {
     plan,
     /** A restored virtualenv is used only if its stamp matches and its interpreter runs from where it is. */
     async verify(key: string): Promise<boolean> {
       if (!existsSync(plan.stampPath) || readFileSync(plan.stampPath, 'utf8') !== key) return false;
       try {
-        const run = await log.run(venvPython(venv), ['-c', 'import sys; print(sys.prefix)'], { cwd: venv });
-        return run.code === 0 && run.stdout.trim() === venv;
+        probed = await probe();
+        if (probed.prefix === venv) return true;
+        probed = undefined; // what this environment holds is about to be replaced
+        return false;
       } catch (error) {
         log.write(`restored environment does not run: ${describeError(error)}`);
+        probed = undefined;
         return false;
       }
     },
     async environment(): Promise<PythonEnvironment> {
-      const python = venvPython(venv);
-      const probe = await log.run(python, ['-c', TOOLS_PROBE], { cwd: config.workingDirectory, env: { ...process.env, ...env } });
-      return { ecosystem: 'python', venv, python, env, tools: parseTools(probe.stdout) };
+      probed ??= await probe();
+      return { ecosystem: 'python', venv, python, env, tools: probed.tools };
     }
   };
 }
