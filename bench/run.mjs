@@ -54,7 +54,9 @@ const { values: opts } = parseArgs({
   }
 });
 if (opts.help) {
-  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n') + '\n');
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  const header = lines.slice(0, lines.findIndex((l) => !l.startsWith('//')));
+  process.stdout.write(`${header.map((l) => l.slice(3)).join('\n')}\n`);
   process.exit(0);
 }
 const REPS = Number(opts.reps);
@@ -522,7 +524,8 @@ async function dependencyScenario(project) {
       overFloor: pairedRatio(phase, floor),
       bothAtOnceMs: summary(col((r) => r.bothAtOnceMs)),
       overBothAtOnce: pairedRatio(phase, col((r) => r.bothAtOnceMs)),
-      parallelSlowdown: summary(col((r) => r.parallelSlowdown))
+      parallelSlowdown: summary(col((r) => r.parallelSlowdown)),
+      slipwayShareMs: summary(col((r) => r.slipway.phaseMs - Math.max(r.slipway.breakdown.testMs, r.slipway.breakdown.lintMs)))
     },
     rounds: rounds.map((r) => ({ ...r, slipway: strip(r.slipway) }))
   };
@@ -750,6 +753,7 @@ function tableRows(res) {
       add('3', `${variant}: test+lint / max(alone)`, x(c.overMax), atMost(1.1, c.overMax, '≤ 1.10×'));
       add('3', `${variant}: test+lint / sum(alone)`, x(c.overSum));
       add('3', `${variant}: test+lint in Slipway / both started at once without Slipway`, x(c.overBothAtOnce));
+      add('3', `${variant}: Slipway's own time in the test+lint phase (phase − its longest command)`, ms(c.slipwayShareMs));
       add('3', `${variant}: CPU parallelism at the time: 2 busy loops at once ÷ 1 alone (1.00 = 2 free cores)`, x(c.parallelSlowdown));
     }
   }
