@@ -190,10 +190,13 @@ async function preparePython(config: Config, context: RunContext, log: StageLog)
   const venv = join(context.stateDir, 'venv');
   const interpreter = await probeInterpreter(config, log);
   log.write(`Python ${interpreter.version} (${interpreter.implementation}) at ${interpreter.executable}`);
+  const files = diskProjectFiles(config.workingDirectory);
+  // A PATH search per tool on every run is wasted unless the project has that tool's lock file.
+  const onPath = async (tool: string, lockFile: string): Promise<boolean> => files.read(lockFile) !== undefined && Boolean(await which(tool, false));
   const detected = planPythonInstall({
-    files: diskProjectFiles(config.workingDirectory),
+    files,
     venv,
-    available: { poetry: Boolean(await which('poetry', false)), uv: Boolean(await which('uv', false)) },
+    available: { poetry: await onPath('poetry', 'poetry.lock'), uv: await onPath('uv', 'uv.lock') },
     installCommands: config.installCommands
   });
   const nothingToInstall = detected.installer === 'none';
