@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { minify } from 'terser';
 
 const entries = { index: 'src/index.ts', cli: 'src/cli.ts' };
 const ncc = join('node_modules', '.bin', 'ncc');
@@ -14,6 +15,8 @@ try {
     const out = join(staged, name);
     execFileSync(ncc, ['build', source, '-o', out, '--minify', '--no-source-map-register', '--license', 'licenses.txt', '-q'], { stdio: 'inherit' });
     for (const file of readdirSync(out)) {
+      // ncc minifies the entry but not the chunks of lazy imports (@actions/cache, loaded only to save).
+      if (file !== 'index.js' && file.endsWith('.js')) await minifyInPlace(join(out, file));
       const target = file === 'index.js' ? `${name}.js` : file === 'licenses.txt' ? `${name}.licenses.txt` : file;
       renameSync(join(out, file), join(staged, target));
     }
@@ -27,4 +30,9 @@ try {
   execFileSync('cp', ['-r', staged, 'dist']);
 } finally {
   rmSync(staged, { recursive: true, force: true });
+}
+
+async function minifyInPlace(file) {
+  const { code } = await minify(readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
+  writeFileSync(file, code);
 }

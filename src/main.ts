@@ -2,9 +2,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as core from '@actions/core';
 import { githubCacheStore } from './adapters/github/cache.js';
 import { githubReporter } from './adapters/github/reporter.js';
+import { getInput, setFailed, setOutput } from './adapters/github/workflow-commands.js';
 import { fetchHttp } from './adapters/http.js';
 import { spawnRunner } from './adapters/process.js';
 import { buildConfig } from './config.js';
@@ -22,10 +22,10 @@ export async function run(): Promise<void> {
   let tempDir: string | undefined;
   try {
     for (const name of SECRET_INPUTS) {
-      const value = core.getInput(name);
+      const value = getInput(name);
       if (value) reporter.secret(value);
     }
-    const config = await buildConfig((name) => core.getInput(name), workspace);
+    const config = await buildConfig((name) => getInput(name), workspace);
     const stateRoot = join(runnerTemp, 'slipway');
     mkdirSync(stateRoot, { recursive: true });
     tempDir = mkdtempSync(join(stateRoot, 'run-'));
@@ -48,12 +48,12 @@ export async function run(): Promise<void> {
     await reporter.summary(report);
     if (report.result === 'failure') {
       const failed = report.stages.filter((s) => s.status === 'failure');
-      core.setFailed(failed.map(failureMessage).join('\n'));
+      setFailed(failed.map(failureMessage).join('\n'));
     }
   } catch (error) {
-    core.setOutput('result', 'failure');
-    if (error instanceof SlipwayError) core.setFailed(error.message);
-    else core.setFailed(`Slipway failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    setOutput('result', 'failure');
+    if (error instanceof SlipwayError) setFailed(error.message);
+    else setFailed(`Slipway failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }

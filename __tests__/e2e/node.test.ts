@@ -26,15 +26,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
+import { expectFailure, expectSuccess, SLIPWAY_FRAME } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
 import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.js');
 const NODE_APP = path.join(repoRoot(), 'examples', 'node-app');
-const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
-/** A stack frame of Slipway itself (the bundle): a crash, not a report. The tests' own failures have frames too. */
-const SLIPWAY_FRAME = /^\s+at .*dist\/(index|cli)\.js:\d+:\d+\)?$/m;
 /** The node and npm the action finds on PATH (not necessarily the node running jest). */
 const NODE_VERSION = execFileSync('node', ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
 const NPM_VERSION = execFileSync('npm', ['--version'], { encoding: 'utf8', env: cleanEnv() }).trim().split('\n').pop() ?? '';
@@ -109,22 +107,8 @@ class Job {
   }
 }
 
-function describeRun(result: ActionResult): string {
-  return `exit ${result.code}\n--- log ---\n${result.log.slice(-6000)}\n--- stderr ---\n${result.stderr.slice(-2000)}`;
-}
-
-function expectSuccess(result: ActionResult): void {
-  if (!result.ok) throw new Error(`the action failed: ${describeRun(result)}`);
-  expect(result.outputs['result']).toBe('success');
-}
-
-function expectFailure(result: ActionResult): void {
-  if (result.ok) throw new Error(`the action succeeded, a failure was expected: ${describeRun(result)}`);
-  expect(result.code).toBe(1);
-  expect(result.outputs['result']).toBe('failure');
-  expect(result.stderr).not.toMatch(STACK_FRAME);
-  expect(result.stdout).not.toMatch(SLIPWAY_FRAME);
-}
+/** jest, node --test, vitest and corepack print their own stack frames to the log: only Slipway's are a crash there. */
+const expectNodeFailure = (result: ActionResult): void => expectFailure(result, { toolFramesInLog: true });
 
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
 const warnings = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'warning');
@@ -290,7 +274,7 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     const assertion = "toEqual({ status: 'ok' })";
     const result = await job.run({}, (project) => replaceInFile(path.join(project, 'test', 'app.test.js'), assertion, "toEqual({ status: 'down' })"));
     timings['node-app-failing-test'] = result.durationMs;
-    expectFailure(result);
+    expectNodeFailure(result);
     expect(result.outputs).toMatchObject({ 'cache-hit': 'true', 'tests-passed': '4', 'tests-failed': '1', 'lint-findings': '2' });
     const onTest = errors(result).filter((a) => a.file === `${SUB}/test/app.test.js`);
     expect(onTest).toHaveLength(1);
@@ -306,7 +290,7 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
 
   test('lint-blocking: true with eslint findings fails the step; the findings become errors', async () => {
     const result = await job.run({ inputs: { 'lint-blocking': true } });
-    expectFailure(result);
+    expectNodeFailure(result);
     expect(result.outputs).toMatchObject({ 'cache-hit': 'true', 'tests-passed': '5', 'tests-failed': '0', 'lint-findings': '2' });
     expect(lintAnnotations(result, 'error').map(where)).toEqual(lintAnnotations(cold).map(where));
     expect(lintAnnotations(result, 'warning')).toEqual([]);
@@ -316,7 +300,7 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
   test('a dependency added to package.json without updating package-lock.json: the install fails, saying to run npm install and commit package-lock.json', async () => {
     const result = await job.run({}, addDependencyWithoutLock);
     timings['node-app-out-of-sync'] = result.durationMs;
-    expectFailure(result);
+    expectNodeFailure(result);
     // The dependency list is part of the key: no stale tree restored, npm ci ran and refused.
     const key = result.outputs['cache-key'] ?? '';
     expect(result.outputs['cache-hit']).toBe('false');
@@ -334,7 +318,7 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
 
   test('no lockfile: a clear error naming the fix; nothing installed', async () => {
     const result = await job.run({}, (project) => rmSync(path.join(project, 'package-lock.json')));
-    expectFailure(result);
+    expectNodeFailure(result);
     const message = errors(result).map((a) => a.message).join('\n');
     expect(message).toMatch(/No lockfile/);
     expect(message).toContain('`npm install`');
@@ -478,7 +462,7 @@ describe('node --test (npm): counts, coverage, a failing test', () => {
     const assertion = 'assert.strictEqual(toMillis(250), 250)';
     const result = await job.run({}, (project) => replaceInFile(path.join(project, 'test', 'duration.test.js'), assertion, 'assert.strictEqual(toMillis(250), 251)'));
     timings['node-test-failing'] = result.durationMs;
-    expectFailure(result);
+    expectNodeFailure(result);
     expect(result.outputs).toMatchObject({ 'cache-hit': 'true', 'tests-passed': '3', 'tests-failed': '1', 'tests-skipped': '1' });
     expect(installCommands(result)).toEqual([]);
     const onTest = errors(result).filter((a) => a.file === job.file('test/duration.test.js'));
@@ -534,7 +518,7 @@ describe('yarn 1 (yarn.lock): installed with yarn, cached, restored', () => {
 
   test('a dependency added without updating yarn.lock: the install fails, saying to run yarn install and commit yarn.lock', async () => {
     const result = await job.run({}, addDependencyWithoutLock);
-    expectFailure(result);
+    expectNodeFailure(result);
     expect(result.outputs['cache-hit']).toBe('false');
     const message = errors(result).map((a) => a.message).join('\n');
     expect(message).toMatch(/package\.json and yarn\.lock are out of sync/);
@@ -584,7 +568,7 @@ describe('pnpm and vitest (pnpm-lock.yaml)', () => {
   test('a failing vitest test: the step fails, an error annotation on the test file and line names it', async () => {
     const assertion = 'expect(discount(200, 25)).toBe(150)';
     const result = await job.run({}, (project) => replaceInFile(path.join(project, 'test', 'price.test.js'), assertion, 'expect(discount(200, 25)).toBe(149)'));
-    expectFailure(result);
+    expectNodeFailure(result);
     expect(result.outputs).toMatchObject({ 'cache-hit': 'true', 'tests-passed': '2', 'tests-failed': '1', 'tests-skipped': '1' });
     // vitest's JUnit report names the file in `classname` (project-relative) and the line in the
     // failure's `❯ test/price.test.js:16:31` frame.
@@ -596,7 +580,7 @@ describe('pnpm and vitest (pnpm-lock.yaml)', () => {
 
   test('neither pnpm nor corepack on PATH: a clear error saying how to install pnpm', async () => {
     const result = await job.run({ env: { PATH: pathWith(['node', 'npm', 'npx']) } });
-    expectFailure(result);
+    expectNodeFailure(result);
     const message = errors(result).map((a) => a.message).join('\n');
     expect(message).toMatch(/needs pnpm, which is not installed, and corepack is not available/);
     expect(message).toMatch(/pnpm\/action-setup|npm install -g pnpm/);
@@ -609,7 +593,7 @@ describe('pnpm and vitest (pnpm-lock.yaml)', () => {
     const result = await job.run({
       env: { PATH: pathWith(['node', 'npm', 'npx', 'corepack']), COREPACK_HOME: makeTempDir('slipway-corepack-home-'), COREPACK_NPM_REGISTRY: registry.replace(/\/$/, '') }
     });
-    expectFailure(result);
+    expectNodeFailure(result);
     expect(installCommands(result)).toEqual([expect.stringMatching(/^\$ corepack pnpm install --frozen-lockfile\b/)]);
     // corepack's reason is in the install group's log ...
     expect(groupLines(result, 'install').join('\n')).toContain(`ECONNREFUSED 127.0.0.1:${port}`);

@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readActionMetadata, runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
+import { expectFailure, expectSuccess, STACK_FRAME } from './support/assertions.js';
 import { startCacheService, type CacheService } from './support/cache-service.js';
 import { defaultPython, pipMirrorEnv } from './support/python.js';
 import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
@@ -25,7 +26,6 @@ import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot, wipeDir }
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const EXAMPLE = path.join(repoRoot(), 'examples', 'flask-app');
 const SHOP = 'services/shop';
-const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
 
 let svc: CacheService;
 const timings: Record<string, number> = {};
@@ -82,22 +82,6 @@ class Job {
     if (found.length !== 1) throw new Error(`expected one environment under ${root}, found ${found.length}`);
     return found[0] ?? '';
   }
-}
-
-function describeRun(result: ActionResult): string {
-  return `exit ${result.code}\n--- log ---\n${result.log.slice(-6000)}\n--- stderr ---\n${result.stderr.slice(-2000)}`;
-}
-
-function expectSuccess(result: ActionResult): void {
-  if (!result.ok) throw new Error(`the action failed: ${describeRun(result)}`);
-  expect(result.outputs['result']).toBe('success');
-}
-
-function expectFailure(result: ActionResult): void {
-  if (result.ok) throw new Error(`the action succeeded, a failure was expected: ${describeRun(result)}`);
-  expect(result.code).toBe(1);
-  expect(result.outputs['result']).toBe('failure');
-  expect(`${result.stdout}\n${result.stderr}`).not.toMatch(STACK_FRAME);
 }
 
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');

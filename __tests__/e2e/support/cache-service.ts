@@ -57,6 +57,8 @@ export type CacheRpc = 'GetCacheEntryDownloadURL' | 'CreateCacheEntry' | 'Finali
  *   what the service does for a read-only token (e.g. untrusted pull requests).
  * - `blob500`: the Twirp side works but blob GET/PUT answer 500 (Azure XML error). A download fails
  *   at once (http-client only retries 502/503/504); the Azure SDK retries uploads with backoff.
+ * - `blob-truncated`: a blob GET announces the whole length, sends the first half and drops the
+ *   connection (a download that breaks off mid-way).
  */
 export type FailureMode =
   | 'none'
@@ -66,7 +68,8 @@ export type FailureMode =
   | 'unauthenticated'
   | 'read-denied'
   | 'write-denied'
-  | 'blob500';
+  | 'blob500'
+  | 'blob-truncated';
 
 export interface CacheServiceOptions {
   /** Bearer token the Twirp side requires (ACTIONS_RUNTIME_TOKEN). Default: random. */
@@ -243,7 +246,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
 
   async function handleTwirp(req: IncomingMessage, res: ServerResponse, rpc: string): Promise<number> {
     const known = Object.prototype.hasOwnProperty.call(rpcHandlers, rpc);
-    const failing = failure !== 'none' && failure !== 'blob500' && (!failureRpcs || failureRpcs.includes(rpc as CacheRpc));
+    const failing = failure !== 'none' && failure !== 'blob500' && failure !== 'blob-truncated' && (!failureRpcs || failureRpcs.includes(rpc as CacheRpc));
     if (failing && failure === 'reset') {
       req.socket.destroy();
       return 0;
@@ -424,6 +427,10 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     res.writeHead(status, headers);
     if (head || stat.size === 0) {
       res.end();
+    } else if (failure === 'blob-truncated') {
+      const half = (await fsp.readFile(file)).subarray(start, start + Math.floor((end - start + 1) / 2));
+      await new Promise<void>((flushed) => res.write(half, () => flushed()));
+      res.destroy();
     } else {
       await pipeline(createReadStream(file, { start, end }), res);
     }

@@ -1,30 +1,29 @@
 // Reporter for the Actions runner: log groups, annotations, step outputs and the job summary.
 import { randomUUID } from 'node:crypto';
-import * as core from '@actions/core';
-import type { Annotation, Reporter } from '../../ports.js';
+import type { Reporter } from '../../ports.js';
 import { renderSummary } from '../../reports/summary.js';
+import * as runner from './workflow-commands.js';
 
 export function githubReporter(): Reporter {
-  const properties = (a?: Annotation): core.AnnotationProperties | undefined => a && { ...a };
   return {
-    info: (message) => core.info(message),
-    debug: (message) => core.debug(message),
-    notice: (message, annotation) => core.notice(message, properties(annotation)),
-    warning: (message, annotation) => core.warning(message, properties(annotation)),
-    error: (message, annotation) => core.error(message, properties(annotation)),
+    info: runner.info,
+    debug: runner.debug,
+    notice: (message, annotation) => runner.annotate('notice', message, annotation),
+    warning: (message, annotation) => runner.annotate('warning', message, annotation),
+    error: (message, annotation) => runner.annotate('error', message, annotation),
     group(title, lines) {
-      core.startGroup(title);
+      runner.startGroup(title);
       // Tool output is not ours: a line such as `::set-env` in a test's output must not be obeyed.
       const token = randomUUID();
-      core.info(`::stop-commands::${token}`);
-      for (const line of lines) core.info(line);
-      core.info(`::${token}::`);
-      core.endGroup();
+      runner.info(`::stop-commands::${token}`);
+      for (const line of lines) runner.info(line);
+      runner.info(`::${token}::`);
+      runner.endGroup();
     },
-    secret: (value) => core.setSecret(value),
-    setOutput: (name, value) => core.setOutput(name, value),
+    secret: runner.setSecret,
+    setOutput: runner.setOutput,
     async summary(report) {
-      await core.summary.addRaw(renderSummary(report), true).write();
+      if (!runner.appendSummary(renderSummary(report))) runner.debug('no GITHUB_STEP_SUMMARY file: the job summary is skipped');
     },
     progress: () => () => undefined
   };

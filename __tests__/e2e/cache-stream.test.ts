@@ -1,0 +1,181 @@
+/**
+ * Slipway's own restore path (src/adapters/github/cache.ts) against the fake cache service: entries
+ * saved by the REAL @actions/cache are looked up and streamed from the signed URL into tar, and must
+ * come back exactly as the library itself restores them. Failures (service errors, a download that
+ * breaks off) must leave nothing half-written behind and say what went wrong without the signed URL.
+ */
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import * as cache from '@actions/cache';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { githubCacheStore } from '../../src/adapters/github/cache.js';
+import type { CacheStore } from '../../src/ports.js';
+import { closedPortUrl, startCacheService, type CacheService, type FailureMode } from './support/cache-service.js';
+import { makeTempDir, removeTempDirs } from './support/workspace.js';
+
+const ENV_KEYS = ['ACTIONS_CACHE_SERVICE_V2', 'ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_URL', 'ACTIONS_CACHE_MODE', 'GITHUB_WORKSPACE', 'RUNNER_TEMP', 'GITHUB_SERVER_URL'];
+const savedEnv = new Map(ENV_KEYS.map((k) => [k, process.env[k]]));
+
+let svc: CacheService;
+let ws: string;
+let runnerTemp: string;
+let store: CacheStore;
+let stdoutSpy: { mockRestore(): void } | undefined;
+
+beforeAll(async () => {
+  // @actions/core (inside the library) prints to stdout; keep the jest output readable.
+  stdoutSpy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  svc = await startCacheService();
+  ws = makeTempDir('slipway-stream-ws-');
+  runnerTemp = makeTempDir('slipway-stream-tmp-');
+  for (const k of ENV_KEYS) delete process.env[k];
+  // The library reads process.env at call time; the adapter is given the same environment.
+  Object.assign(process.env, svc.env(), { GITHUB_WORKSPACE: ws, RUNNER_TEMP: runnerTemp, GITHUB_SERVER_URL: 'https://github.com' });
+  store = githubCacheStore(process.env)!;
+});
+
+afterAll(async () => {
+  stdoutSpy?.mockRestore();
+  await svc?.stop();
+  removeTempDirs();
+  for (const [k, v] of savedEnv) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+/** Everything that makes two trees the same: kind, mode, symlink target and content of each entry. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      const rel = path.relative(dir, p);
+      const st = lstatSync(p);
+      const mode = (st.mode & 0o7777).toString(8);
+      if (st.isSymbolicLink()) out[rel] = `link -> ${readlinkSync(p)}`;
+      else if (st.isDirectory()) {
+        out[rel] = `dir ${mode}`;
+        walk(p);
+      } else out[rel] = `file ${mode} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A tree shaped like a virtualenv: scripts with the executable bit, a symlinked interpreter, a big binary. */
+function writeEnvironmentLike(dir: string, seed: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  mkdirSync(path.join(dir, 'lib', 'site-packages', 'pkg', '__pycache__'), { recursive: true });
+  mkdirSync(path.join(dir, 'include'), { recursive: true }); // empty, as in a real venv
+  writeFileSync(path.join(dir, 'pyvenv.cfg'), `home = /usr/bin\nseed = ${seed}\n`);
+  writeFileSync(path.join(dir, 'bin', 'tool'), `#!${dir}/bin/python\nprint("${seed}")\n`);
+  chmodSync(path.join(dir, 'bin', 'tool'), 0o755);
+  symlinkSync('/usr/bin/python3', path.join(dir, 'bin', 'python'));
+  for (let i = 0; i < 200; i++) writeFileSync(path.join(dir, 'lib', 'site-packages', 'pkg', `m${i}.py`), `VALUE = ${i} # ${seed}\n`);
+  writeFileSync(path.join(dir, 'lib', 'site-packages', 'pkg', 'native.so'), randomBytes(3 * 1024 * 1024));
+  writeFileSync(path.join(dir, 'lib', 'site-packages', 'pkg', 'ünïcode name.txt'), seed);
+}
+
+describe('restores entries saved by @actions/cache by streaming them into tar', () => {
+  const env = (): string => path.join(ws, 'venv');
+
+  test('the tree comes back exactly as @actions/cache restores it, and no archive touches the disk', async () => {
+    writeEnvironmentLike(env(), 'one');
+    const original = snapshot(env());
+    expect(await cache.saveCache([env()], 'stream-key-1')).toBeGreaterThan(0);
+
+    rmSync(env(), { recursive: true, force: true });
+    expect(await cache.restoreCache([env()], 'stream-key-1')).toBe('stream-key-1');
+    const byLibrary = snapshot(env());
+    expect(byLibrary).toEqual(original);
+
+    rmSync(env(), { recursive: true, force: true });
+    svc.requests.length = 0;
+    const tempBefore = snapshot(runnerTemp);
+    expect(await store.restore([env()], 'stream-key-1')).toBe('stream-key-1');
+    expect(snapshot(env())).toEqual(byLibrary);
+    // One lookup and one download, nothing else; and nothing written to RUNNER_TEMP on the way.
+    expect(svc.requests.map((r) => r.kind)).toEqual(['GetCacheEntryDownloadURL', 'blob']);
+    expect(snapshot(runnerTemp)).toEqual(tempBefore);
+  }, 60_000);
+
+  test('a restore key brings back the newest entry whose key starts with it', async () => {
+    writeEnvironmentLike(env(), 'older');
+    expect(await cache.saveCache([env()], 'prefix-1')).toBeGreaterThan(0);
+    writeEnvironmentLike(env(), 'newer');
+    const newer = snapshot(env());
+    expect(await cache.saveCache([env()], 'prefix-2')).toBeGreaterThan(0);
+
+    rmSync(env(), { recursive: true, force: true });
+    expect(await store.restore([env()], 'prefix-none', ['prefix-'])).toBe('prefix-2');
+    expect(snapshot(env())).toEqual(newer);
+  }, 60_000);
+
+  test('a miss, and an entry saved for other paths (another cache version), restore nothing', async () => {
+    rmSync(env(), { recursive: true, force: true });
+    expect(await store.restore([env()], 'no-such-key')).toBeUndefined();
+    expect(await store.restore([path.join(ws, 'elsewhere')], 'stream-key-1')).toBeUndefined();
+    expect(existsSync(env())).toBe(false);
+    expect(existsSync(path.join(ws, 'elsewhere'))).toBe(false);
+  });
+
+  test('a runner whose cache-mode forbids reads is not asked at all', async () => {
+    const writeOnly = githubCacheStore({ ...process.env, ACTIONS_CACHE_MODE: 'write-only' })!;
+    svc.requests.length = 0;
+    expect(await writeOnly.restore([env()], 'stream-key-1')).toBeUndefined();
+    expect(svc.requests).toEqual([]);
+  });
+});
+
+describe('failures throw a clear error (the install stage turns it into a warning) and leave nothing behind', () => {
+  const env = (): string => path.join(ws, 'failing-venv');
+
+  beforeAll(async () => {
+    writeEnvironmentLike(env(), 'failing');
+    expect(await cache.saveCache([env()], 'failing-key')).toBeGreaterThan(0);
+  });
+
+  afterAll(() => svc.setFailureMode('none'));
+
+  test.each<[FailureMode, number, RegExp]>([
+    ['http500', 3, /^cache lookup failed: HTTP 500: simulated cache service failure$/],
+    ['http429', 1, /^cache lookup failed: HTTP 429: simulated rate limit$/],
+    ['unauthenticated', 1, /^cache lookup failed: HTTP 401: invalid or missing runtime token$/],
+    ['read-denied', 1, /^cache lookup failed: HTTP 403: cache read denied/],
+    ['reset', 3, /^cache lookup failed: .*(ECONNRESET|socket hang up)/],
+    ['blob500', 1, /^cache download failed: HTTP 500$/],
+    ['blob-truncated', 1, /^cache download failed: .*(aborted|ECONNRESET|Premature close)/]
+  ])('%s: %i lookup(s), then an error; the target is absent afterwards', async (mode, lookups, message) => {
+    rmSync(env(), { recursive: true, force: true });
+    svc.setFailureMode(mode);
+    svc.requests.length = 0;
+    const error = await store.restore([env()], 'failing-key').then(
+      () => undefined,
+      (e: Error) => e
+    );
+    expect(error?.message).toMatch(message);
+    expect(error?.message).not.toMatch(/sig=|https?:\/\//);
+    expect(svc.requests.filter((r) => r.kind === 'GetCacheEntryDownloadURL')).toHaveLength(lookups);
+    expect(existsSync(env())).toBe(false);
+  }, 30_000);
+
+  test('a broken-off download removes the part already extracted, even over an existing tree', async () => {
+    writeEnvironmentLike(env(), 'stale');
+    svc.setFailureMode('blob-truncated');
+    await expect(store.restore([env()], 'failing-key')).rejects.toThrow(/cache download failed/);
+    expect(existsSync(env())).toBe(false);
+    // The service recovers and the same entry restores whole.
+    svc.setFailureMode('none');
+    expect(await store.restore([env()], 'failing-key')).toBe('failing-key');
+    expect(readFileSync(path.join(env(), 'pyvenv.cfg'), 'utf8')).toContain('seed = failing');
+  }, 30_000);
+
+  test('a refused connection is an error naming it', async () => {
+    const refused = githubCacheStore({ ...process.env, ACTIONS_RESULTS_URL: await closedPortUrl() })!;
+    await expect(refused.restore([env()], 'failing-key')).rejects.toThrow(/^cache lookup failed: .*ECONNREFUSED/);
+  }, 30_000);
+});
