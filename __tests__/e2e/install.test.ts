@@ -168,6 +168,9 @@ describe('checksum-keyed environment cache (example app)', () => {
     expect(pipInstalls(warm)).toEqual([]);
     expect(groupLines(warm, 'install').join('\n')).not.toMatch(/Successfully installed|Collecting |Processing /);
     expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored ') && l.endsWith(`from cache key ${coldKey}`))).toBe(true);
+    // The restored environment is trusted from its link and the install's record: the only command
+    // the install stage starts is the one interpreter probe that the key needs.
+    expect(groupLines(warm, 'install').filter((l) => l.startsWith('$ '))).toEqual([expect.stringMatching(/^\$ python3 -c /)]);
     // Nothing was uploaded: the service saw lookups and a download only.
     expect(svc.requests.filter((r) => r.kind === 'CreateCacheEntry')).toEqual([]);
     expect(svc.requests.some((r) => r.kind === 'GetCacheEntryDownloadURL' && r.status === 200)).toBe(true);

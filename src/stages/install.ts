@@ -1,7 +1,7 @@
 // Install stage: the project's installed environment (a virtualenv, node_modules), restored from the
 // cache under an exact key or built and then saved at once, so failing tests later never cost the
 // next run its warm cache. What to install comes from the ecosystem's plan; how it is cached is here.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { which } from '@actions/io';
 import { downloadCacheKeys, environmentKey, type DependencyFile, type EnvironmentKeyParts } from '../cache-key.js';
@@ -94,7 +94,10 @@ export interface InstallOutcome {
 /** An ecosystem's plan plus how to check a restored environment and describe the installed one. */
 interface Prepared {
   plan: InstallPlan;
-  verify(key: string): Promise<boolean>;
+  /** `restored`: the tree has just come out of the cache, exactly as it was saved. */
+  verify(key: string, restored: boolean): Promise<boolean>;
+  /** After a good install, before the save: notes that let a later restore skip checks. */
+  record?(): Promise<void>;
   environment(): Promise<Environment>;
   /** A sentence that explains a failed install, when the ecosystem recognises the failure. */
   explain?(output: string): string | undefined;
@@ -129,12 +132,12 @@ export async function install(config: Config, context: RunContext, ports: Ports,
   const clear = (): void => plan.cachePaths.forEach((path) => rmSync(path, { recursive: true, force: true }));
   // An environment left by an earlier run with this very key (the CLI's, a persistent runner's)
   // is as good as a restore, and cheaper.
-  if (config.cache && !plan.nothingToInstall && (await prepared.verify(key))) {
+  if (config.cache && !plan.nothingToInstall && (await prepared.verify(key, false))) {
     return result('success', `already installed for this key (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await prepared.environment() });
   }
   clear();
   if (cache && (await restore(cache, plan.cachePaths, key, [], log, ports)) === key) {
-    if (await prepared.verify(key)) {
+    if (await prepared.verify(key, true)) {
       return result('success', `restored from cache (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await prepared.environment() });
     }
     ports.reporter.warning(
@@ -161,6 +164,7 @@ export async function install(config: Config, context: RunContext, ports: Ports,
   }
   mkdirSync(dirname(plan.stampPath), { recursive: true }); // a project with no dependencies has no node_modules
   writeFileSync(plan.stampPath, key);
+  await prepared.record?.();
 
   const cached = cache ? await save(cache, plan.cachePaths, key, log, ports) : false;
   if (cache) {
@@ -224,11 +228,26 @@ async function preparePython(config: Config, context: RunContext, log: StageLog)
     const run = await log.run(python, ['-c', TOOLS_PROBE], { cwd: config.workingDirectory, env: { ...process.env, ...env } });
     return run.code === 0 ? parseTools(run.stdout) : parseTools('');
   };
+  // The probe's answer, saved inside the environment after the install, so that a restore of that
+  // very archive needs no interpreter start (~75 ms) to learn it again.
+  const recordPath = join(venv, '.slipway-tools.json');
+  const recorded = (): ReturnType<typeof parseTools> | undefined => {
+    const record = existsSync(recordPath) ? parseTools(readFileSync(recordPath, 'utf8')) : undefined;
+    return record?.prefix === venv ? record : undefined;
+  };
   return {
     plan,
-    /** A restored virtualenv is used only if its stamp matches and its interpreter runs from where it is. */
-    async verify(key: string): Promise<boolean> {
+    /**
+     * A virtualenv is used only if its stamp matches and its interpreter runs from where it is. Just
+     * restored, a link to this run's interpreter and the install's own record say so; otherwise
+     * (left by an earlier run, and perhaps changed since) the interpreter is asked.
+     */
+    async verify(key, restored) {
       if (!existsSync(plan.stampPath) || readFileSync(plan.stampPath, 'utf8') !== key) return false;
+      if (restored && existsSync(join(venv, 'pyvenv.cfg')) && resolvesTo(python, interpreter.executable)) {
+        probed = recorded();
+        if (probed) return true;
+      }
       try {
         probed = await probe();
         if (probed.prefix === venv) return true;
@@ -239,6 +258,10 @@ async function preparePython(config: Config, context: RunContext, log: StageLog)
         probed = undefined;
         return false;
       }
+    },
+    async record() {
+      probed = await probe();
+      if (probed.prefix === venv) writeFileSync(recordPath, JSON.stringify(probed));
     },
     async environment(): Promise<PythonEnvironment> {
       probed ??= await probe();
@@ -300,6 +323,15 @@ async function prepareNode(config: Config, context: RunContext, log: StageLog): 
     },
     explain: (output) => frozenInstallHint(detected.manager, output)
   };
+}
+
+/** True when `link` leads (through any symlinks) to `target`; false when it leads nowhere. */
+function resolvesTo(link: string, target: string): boolean {
+  try {
+    return realpathSync(link) === target;
+  } catch {
+    return false;
+  }
 }
 
 async function probeInterpreter(config: Config, log: StageLog) {
