@@ -15,7 +15,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import path from 'node:path';
 import { setTimeout as realSleep } from 'node:timers/promises';
 import { closedPortUrl, startCacheService, type CacheService, type FailureMode } from './support/cache-service.js';
-import { makeTempDir, removeTempDirs } from './support/workspace.js';
+import { isolateEnv, makeTempDir, removeTempDirs } from './support/workspace.js';
 
 const MiB = 1024 * 1024;
 const ENV_KEYS = [
@@ -31,7 +31,7 @@ const ENV_KEYS = [
   'no_proxy',
   'RUNNER_DEBUG'
 ];
-const savedEnv = new Map(ENV_KEYS.map(k => [k, process.env[k]]));
+let restoreEnv: (() => void) | undefined;
 const timings: Record<string, number> = {};
 
 let svc: CacheService;
@@ -41,7 +41,7 @@ beforeAll(async () => {
   sinkStdout();
   svc = await startCacheService();
   ws = makeTempDir('slipway-cache-ws-');
-  for (const k of ENV_KEYS) delete process.env[k];
+  restoreEnv = isolateEnv(ENV_KEYS);
   Object.assign(process.env, svc.env(), {
     GITHUB_WORKSPACE: ws,
     RUNNER_TEMP: makeTempDir('slipway-cache-tmp-'),
@@ -56,10 +56,7 @@ afterAll(async () => {
   stdoutSpy?.mockRestore();
   await svc?.stop();
   removeTempDirs();
-  for (const [k, v] of savedEnv) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
   // One line with what was measured, for the report and for regressions.
   process.stderr.write(`cache-service timings (ms): ${JSON.stringify(timings)}\n`);
 });

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { githubCacheStore } from '../../src/adapters/github/cache.js';
 import type { CacheStore } from '../../src/ports.js';
 import { closedPortUrl, startCacheService, type CacheService, type FailureMode } from './support/cache-service.js';
-import { makeTempDir, removeTempDirs } from './support/workspace.js';
+import { isolateEnv, makeTempDir, removeTempDirs } from './support/workspace.js';
 
 const ENV_KEYS = ['ACTIONS_CACHE_SERVICE_V2', 'ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_URL', 'ACTIONS_CACHE_MODE', 'GITHUB_WORKSPACE', 'RUNNER_TEMP', 'GITHUB_SERVER_URL'];
-const savedEnv = new Map(ENV_KEYS.map((k) => [k, process.env[k]]));
+let restoreEnv: (() => void) | undefined;
 
 let svc: CacheService;
 let ws: string;
@@ -29,7 +29,7 @@ beforeAll(async () => {
   svc = await startCacheService();
   ws = makeTempDir('slipway-stream-ws-');
   runnerTemp = makeTempDir('slipway-stream-tmp-');
-  for (const k of ENV_KEYS) delete process.env[k];
+  restoreEnv = isolateEnv(ENV_KEYS);
   // The library reads process.env at call time; the adapter is given the same environment.
   Object.assign(process.env, svc.env(), { GITHUB_WORKSPACE: ws, RUNNER_TEMP: runnerTemp, GITHUB_SERVER_URL: 'https://github.com' });
   store = githubCacheStore(process.env)!;
@@ -39,10 +39,7 @@ afterAll(async () => {
   stdoutSpy?.mockRestore();
   await svc?.stop();
   removeTempDirs();
-  for (const [k, v] of savedEnv) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
 });
 
 /** Everything that makes two trees the same: kind, mode, symlink target and content of each entry. */

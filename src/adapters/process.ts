@@ -2,7 +2,22 @@
 // is looked up on the PATH of the environment given (so `pip` inside a virtualenv's PATH is the
 // virtualenv's pip), and every line of output reaches the listener, the last one too.
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { ProcessRunner } from '../ports.js';
+
+/** True when an executable file called `program` is in one of PATH's folders. */
+export function onPath(program: string, path = process.env.PATH ?? ''): boolean {
+  return path.split(delimiter).some((dir) => {
+    const candidate = join(dir || '.', program);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
 
 export const spawnRunner: ProcessRunner = {
   run(command, args, options) {

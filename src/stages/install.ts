@@ -3,7 +3,6 @@
 // next run its warm cache. What to install comes from the ecosystem's plan; how it is cached is here.
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { which } from '@actions/io';
 import { downloadCacheKeys, environmentKey, type DependencyFile, type EnvironmentKeyParts } from '../cache-key.js';
 import type { Config } from '../config.js';
 import type { Ports, RunContext } from '../context.js';
@@ -30,6 +29,7 @@ import {
 import { SlipwayError, describeError } from '../errors.js';
 import type { StageResult } from '../model.js';
 import type { CacheStore } from '../ports.js';
+import { onPath } from '../adapters/process.js';
 import { diskProjectFiles } from '../project-files.js';
 import { StageLog } from '../stage-log.js';
 
@@ -196,11 +196,11 @@ async function preparePython(config: Config, context: RunContext, log: StageLog)
   log.write(`Python ${interpreter.version} (${interpreter.implementation}) at ${interpreter.executable}`);
   const files = diskProjectFiles(config.workingDirectory);
   // A PATH search per tool on every run is wasted unless the project has that tool's lock file.
-  const onPath = async (tool: string, lockFile: string): Promise<boolean> => files.read(lockFile) !== undefined && Boolean(await which(tool, false));
+  const usable = (tool: string, lockFile: string): boolean => files.read(lockFile) !== undefined && onPath(tool);
   const detected = planPythonInstall({
     files,
     venv,
-    available: { poetry: await onPath('poetry', 'poetry.lock'), uv: await onPath('uv', 'uv.lock') },
+    available: { poetry: usable('poetry', 'poetry.lock'), uv: usable('uv', 'uv.lock') },
     installCommands: config.installCommands
   });
   const nothingToInstall = detected.installer === 'none';
@@ -285,7 +285,7 @@ async function prepareNode(config: Config, context: RunContext, log: StageLog): 
     files,
     root,
     downloadsDir: join(context.stateDir, 'node-downloads'),
-    available: { yarn: Boolean(await which('yarn', false)), pnpm: Boolean(await which('pnpm', false)), corepack: Boolean(await which('corepack', false)) },
+    available: { yarn: onPath('yarn'), pnpm: onPath('pnpm'), corepack: onPath('corepack') },
     installCommands: config.installCommands,
     pathEnv: process.env.PATH
   });

@@ -91,3 +91,18 @@ export function removeTempDirs(): void {
   for (const dir of created) rmSync(dir, { recursive: true, force: true });
   created.clear();
 }
+
+/**
+ * Clears the named variables of process.env (for tests that drive @actions/cache in-process, which
+ * reads them at call time) and returns the function that puts the original values back.
+ */
+export function isolateEnv(names: readonly string[]): () => void {
+  const saved = new Map(names.map((name) => [name, process.env[name]]));
+  for (const name of names) delete process.env[name];
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}

@@ -8,14 +8,15 @@
 // imported only then — a warm run never parses it.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { delimiter, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheStore } from '../../ports.js';
+import { onPath } from '../process.js';
 
 type CacheLibrary = typeof import('@actions/cache');
 let library: Promise<CacheLibrary> | undefined;
@@ -86,7 +87,7 @@ export function githubCacheStore(env: NodeJS.ProcessEnv = process.env): CacheSto
     async restore(paths, key, restoreKeys = []) {
       if (!streamed) return (await loadLibrary()).restoreCache(paths, key, restoreKeys);
       if (!cacheReadable(env)) return undefined;
-      const compression: Compression = onPath('zstd', env) ? 'zstd-without-long' : 'gzip';
+      const compression: Compression = onPath('zstd', env.PATH) ? 'zstd-without-long' : 'gzip';
       const answer = await lookup(env, key, restoreKeys, cacheVersion(paths, compression));
       if (!answer.found) return undefined;
       const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
@@ -191,15 +192,4 @@ async function streamIntoTar(url: string, tarArgs: string[], cwd: string): Promi
   if (streamError && (streamError as NodeJS.ErrnoException).code !== 'EPIPE') throw new Error(`cache download failed: ${streamError.message}`);
   if (code !== 0) throw new Error(`extracting the cache archive failed (tar exit ${code}): ${stderr.trim() || 'no message'}`);
   if (Number.isFinite(expected) && received !== expected) throw new Error(`cache download ended early: ${received} of ${expected} bytes`);
-}
-
-function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
-  return (env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir || '.', program), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }
