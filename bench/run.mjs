@@ -19,12 +19,14 @@
 //          scenario 5 moves; dataapp adds ~2 min), --action-dir DIR (another build: action.yml + dist/),
 //          --keep (keep the temp folder), --no-write (no results.json / BENCHMARKS.md update),
 //          --results FILE (write the results there instead, and leave BENCHMARKS.md alone),
-//          --cpu-prof DIR (V8 CPU profile of every Slipway run into DIR; adds profiling overhead)
+//          --cpu-prof DIR (V8 CPU profile of every Slipway run into DIR; adds profiling overhead),
+//          --keep-path (leave PATH as it is: by default the interpreter's own folder goes first, as
+//          actions/setup-python does, so that a version manager's shim is not what gets measured)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildBenchModules } from './lib/build.mjs';
@@ -51,6 +53,7 @@ const { values: opts } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     results: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'keep-path': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' }
   }
 });
@@ -69,6 +72,13 @@ const SOURCE_ACTION_DIR = resolve(opts['action-dir'] ?? process.env.SLIPWAY_BENC
 const LEGACY_MODULES = 60;
 const CORES = os.availableParallelism?.() ?? os.cpus().length;
 const PYTHON = process.env.SLIPWAY_E2E_PYTHON ?? 'python3';
+// On GitHub's runners `python3` on PATH is the interpreter itself: actions/setup-python puts its folder
+// first. On a developer's machine it is often a version manager's shim (pyenv's is a bash script that
+// costs ~90 ms per start), which every strategy would pay and which would be billed to Slipway's
+// interpreter probe. Like setup-python, the bench puts the real interpreter's folder first on PATH.
+const PYTHON_DIR = dirname(execFileSync(PYTHON, ['-c', 'import os, sys; print(os.path.realpath(sys.executable))'], { encoding: 'utf8' }).trim());
+const PATH_CHANGED = !opts['keep-path'] && existsSync(join(PYTHON_DIR, basename(PYTHON))) && !(process.env.PATH ?? '').startsWith(`${PYTHON_DIR}${delimiter}`);
+if (PATH_CHANGED) process.env.PATH = `${PYTHON_DIR}${delimiter}${process.env.PATH ?? ''}`;
 
 const log = (message) => process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1).padStart(6)}s] ${message}\n`);
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -107,11 +117,12 @@ const hookUrl = pathToFileURL(join(BENCH, 'lib', 'trace-hook.mjs')).href;
 const PY_VERSION = execFileSync(PYTHON, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
 const machine = machineInfo();
 log(`machine: ${machine.cpu} ×${machine.cores}, ${machine.memoryGiB} GiB, load ${machine.loadStart.join(' ')}; Python ${PY_VERSION}; pip index ${PIP_ENV.PIP_INDEX_URL ?? '(default)'}`);
+log(PATH_CHANGED ? `PATH starts with ${PYTHON_DIR} (the interpreter's own folder, as actions/setup-python sets it)` : 'PATH as given');
 
 const results = {
   startedAt: new Date(began).toISOString(),
   machine,
-  options: { reps: REPS, heavyReps: HEAVY_REPS, startupReps: STARTUP_REPS, only: [...ONLY], projects: PROJECTS, actionDir: SOURCE_ACTION_DIR, distStaleMs: Math.max(0, staleness) },
+  options: { reps: REPS, heavyReps: HEAVY_REPS, startupReps: STARTUP_REPS, only: [...ONLY], projects: PROJECTS, actionDir: SOURCE_ACTION_DIR, distStaleMs: Math.max(0, staleness), pythonFirstOnPath: PATH_CHANGED ? PYTHON_DIR : null },
   build: { commit: distCommit, distIndexBytes: statSync(distIndex).size, distIndexMtime: statSync(join(SOURCE_ACTION_DIR, 'dist', 'index.js')).mtime.toISOString() },
   scenarios: {}
 };
@@ -835,7 +846,8 @@ function updateBenchmarksMd(res, table) {
     '',
     `Measured: dist/ of commit ${res.build.commit} (dist/index.js ${(res.build.distIndexBytes / 1e6).toFixed(2)} MB).`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; Python ${m.python}; ${m.tar}; ${m.zstd}. ` +
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}; Node ${m.node}; Python ${m.python}` +
+      `${res.options.pythonFirstOnPath ? ` (its own folder first on PATH, as actions/setup-python sets it)` : ' (PATH as given)'}; ${m.tar}; ${m.zstd}. ` +
       `Load average ${m.loadStart.join(' ')} at the start, ${m.loadEnd.join(' ')} at the end (other jobs shared the machine: absolute seconds are noise, the paired ratios are the result).`,
     '',
     table,
