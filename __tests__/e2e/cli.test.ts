@@ -11,12 +11,12 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { STACK_FRAME } from './support/assertions.js';
 import { pipMirrorEnv } from './support/python.js';
 import { copyInto, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
 const CLI = path.join(process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot(), 'dist', 'cli.js');
 const EXAMPLE = path.join(repoRoot(), 'examples', 'flask-app');
-const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
 const timings: Record<string, number> = {};
 
 interface CliResult {

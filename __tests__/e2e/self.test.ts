@@ -22,6 +22,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
+import { expectSuccess, STACK_FRAME, type RunDescriptionOptions } from './support/assertions.js';
 import { startCacheService, type CacheService } from './support/cache-service.js';
 import { makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
 
@@ -30,7 +31,6 @@ const REPO = repoRoot();
 const UNIT_JSON = 'slipway-unit.json';
 const JEST_ARGS = ['npx', 'jest', '__tests__/unit', '--ci', '--json'];
 const TEST_COMMAND = `env NODE_OPTIONS=--experimental-vm-modules ${JEST_ARGS.join(' ')} --outputFile=${UNIT_JSON}`;
-const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
 const NODE_VERSION = execFileSync('node', ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -97,14 +97,8 @@ class Job {
   }
 }
 
-function describeRun(result: ActionResult): string {
-  return `exit ${result.code}\n--- log ---\n${result.log.slice(-8000)}\n--- stderr ---\n${result.stderr.slice(-2000)}`;
-}
-
-function expectSuccess(result: ActionResult): void {
-  if (!result.ok) throw new Error(`the action failed: ${describeRun(result)}`);
-  expect(result.outputs['result']).toBe('success');
-}
+/** The unit tests' and tsc's output fill the log: a failed run needs a longer tail to show why. */
+const LONG_LOG: RunDescriptionOptions = { logTail: 8000 };
 
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
 
@@ -179,7 +173,7 @@ describe("Slipway's own repository through the bundled action", () => {
   }, 900_000);
 
   test('cold: installs from package-lock.json, runs the unit tests, reports exactly what jest counts, type-checks, succeeds', () => {
-    expectSuccess(cold);
+    expectSuccess(cold, LONG_LOG);
     expect(direct.numTotalTests).toBeGreaterThan(100);
     expect(direct.numFailedTests).toBe(0);
     const skipped = direct.numPendingTests + direct.numTodoTests;
@@ -209,7 +203,7 @@ describe("Slipway's own repository through the bundled action", () => {
 
   test('warm: a fresh checkout restores node_modules (cache hit), installs nothing, the same counts', () => {
     if (!warm) throw new Error(`no warm run: the cold run failed (exit ${cold?.code})`);
-    expectSuccess(warm);
+    expectSuccess(warm, LONG_LOG);
     expect(warm.outputs).toMatchObject({
       'cache-hit': 'true',
       'cache-key': cold.outputs['cache-key'],

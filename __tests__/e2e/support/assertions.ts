@@ -13,17 +13,25 @@ export const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
 /** A stack frame of Slipway itself (the bundle): a crash, not a report. The tests' own failures have frames too. */
 export const SLIPWAY_FRAME = /^\s+at .*dist\/(index|cli)\.js:\d+:\d+\)?$/m;
 
-/** The exit code and the end of what the run printed, for the message of a failed expectation. */
-export function describeRun(result: ActionResult): string {
-  return `exit ${result.code}\n--- log ---\n${result.log.slice(-6000)}\n--- stderr ---\n${result.stderr.slice(-2000)}`;
+export interface RunDescriptionOptions {
+  /**
+   * How many characters of the end of the log to show. A run whose tools print a lot (Slipway's
+   * own unit tests and tsc) needs more to reach the reason it went the other way.
+   */
+  logTail?: number;
 }
 
-export function expectSuccess(result: ActionResult): void {
-  if (!result.ok) throw new Error(`the action failed: ${describeRun(result)}`);
+/** The exit code and the end of what the run printed, for the message of a failed expectation. */
+export function describeRun(result: ActionResult, { logTail = 6000 }: RunDescriptionOptions = {}): string {
+  return `exit ${result.code}\n--- log ---\n${result.log.slice(-logTail)}\n--- stderr ---\n${result.stderr.slice(-2000)}`;
+}
+
+export function expectSuccess(result: ActionResult, options: RunDescriptionOptions = {}): void {
+  if (!result.ok) throw new Error(`the action failed: ${describeRun(result, options)}`);
   expect(result.outputs['result']).toBe('success');
 }
 
-export interface FailureOptions {
+export interface FailureOptions extends RunDescriptionOptions {
   /**
    * The project's own tools print stack frames to the log (a failing jest, node --test or vitest
    * test; corepack's errors), so there only frames of Slipway's bundle count as a crash. stderr
@@ -32,8 +40,8 @@ export interface FailureOptions {
   toolFramesInLog?: boolean;
 }
 
-export function expectFailure(result: ActionResult, { toolFramesInLog = false }: FailureOptions = {}): void {
-  if (result.ok) throw new Error(`the action succeeded, a failure was expected: ${describeRun(result)}`);
+export function expectFailure(result: ActionResult, { toolFramesInLog = false, ...description }: FailureOptions = {}): void {
+  if (result.ok) throw new Error(`the action succeeded, a failure was expected: ${describeRun(result, description)}`);
   expect(result.code).toBe(1);
   expect(result.outputs['result']).toBe('failure');
   expect(result.stderr).not.toMatch(STACK_FRAME);
