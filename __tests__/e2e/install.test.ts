@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
+import { groupLines, runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { expectFailure, expectSuccess, STACK_FRAME } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
 import { defaultPython, pipMirrorEnv } from './support/python.js';
@@ -67,15 +67,6 @@ async function runJob(job: Job, fixture: string, options: Partial<RunActionOptio
     ...options,
     env: { ...pipMirrorEnv(), ...options.env }
   });
-}
-
-/** The lines of a `::group::` whose title starts with `<stage>:` (what a user expands in the log). */
-function groupLines(result: ActionResult, stage: string): string[] {
-  const lines = result.stdout.split(/\r?\n/);
-  const start = lines.findIndex((line) => line.startsWith(`::group::${stage}:`));
-  if (start < 0) throw new Error(`no ${stage} group in the log:\n${result.log}`);
-  const end = lines.findIndex((line, i) => i > start && line === '::endgroup::');
-  return lines.slice(start + 1, end < 0 ? undefined : end).filter((line) => !/^::stop-commands::[0-9a-f-]{36}$|^::[0-9a-f-]{36}::$/.test(line));
 }
 
 /** Commands the stage ran (`$ …` lines of its log). */

@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
+import { groupLines, outerEnv, runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
 import { expectFailure, expectSuccess, SLIPWAY_FRAME } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
 import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
@@ -35,7 +35,7 @@ const CLI = path.join(ACTION_DIR, 'dist', 'cli.js');
 const NODE_APP = path.join(repoRoot(), 'examples', 'node-app');
 /** The node and npm the action finds on PATH (not necessarily the node running jest). */
 const NODE_VERSION = execFileSync('node', ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
-const NPM_VERSION = execFileSync('npm', ['--version'], { encoding: 'utf8', env: cleanEnv() }).trim().split('\n').pop() ?? '';
+const NPM_VERSION = execFileSync('npm', ['--version'], { encoding: 'utf8', env: outerEnv() }).trim().split('\n').pop() ?? '';
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const keyShape = (manager: string, version: string): RegExp =>
   new RegExp(`^slipway-v1-${process.platform}-${process.arch}-node-${esc(NODE_VERSION)}-${manager}-${esc(version)}-[0-9a-f]{8}-[0-9a-f]{64}$`);
@@ -54,17 +54,6 @@ afterAll(async () => {
   removeTempDirs();
   process.stderr.write(`node.test timings (ms): ${JSON.stringify(timings)}\n`);
 });
-
-/** The test process's environment without jest's and the outer CI's variables. */
-function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(GITHUB_|INPUT_|STATE_|ACTIONS_|RUNNER_|npm_)/i.test(k)) continue;
-    if (['NODE_OPTIONS', 'JEST_WORKER_ID', 'INIT_CWD', 'NODE_ENV', 'FORCE_COLOR'].includes(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
 
 /** A runner's consecutive jobs: the same workspace and RUNNER_TEMP paths, emptied before each run. */
 class Job {
@@ -116,15 +105,6 @@ const warnings = (r: ActionResult): Annotation[] => r.annotations.filter((a) => 
 const lintAnnotations = (r: ActionResult, level: Annotation['level'] = 'warning'): Annotation[] =>
   r.annotations.filter((a) => a.level === level && /^(@[\w-]+\/)?[a-z][\w-]*(\/[\w-]+)?$/.test(a.title ?? '') && a.file !== undefined);
 const where = (a: Annotation): string => `${a.file}:${a.line} ${a.title ?? ''}`;
-
-/** The lines of a `::group::` whose title starts with `<stage>:` (what a user expands in the log). */
-function groupLines(result: ActionResult, stage: string): string[] {
-  const lines = result.stdout.split(/\r?\n/);
-  const start = lines.findIndex((line) => line.startsWith(`::group::${stage}:`));
-  if (start < 0) throw new Error(`no ${stage} group in the log:\n${result.log}`);
-  const end = lines.findIndex((line, i) => i > start && line === '::endgroup::');
-  return lines.slice(start + 1, end < 0 ? undefined : end).filter((line) => !/^::stop-commands::[0-9a-f-]{36}$|^::[0-9a-f-]{36}::$/.test(line));
-}
 
 /** The package-manager install commands the install stage ran (`$ npm ci …`, `$ corepack pnpm install …`). */
 function installCommands(result: ActionResult): string[] {
@@ -182,7 +162,7 @@ function jestReference(project: string): { passed: number; failed: number; skipp
   execFileSync(
     path.join(project, 'node_modules', '.bin', 'jest'),
     ['--ci', '--json', `--outputFile=${path.join(out, 'jest.json')}`, '--coverage', '--coverageReporters=json-summary', `--coverageDirectory=${out}`],
-    { cwd: project, env: cleanEnv({ CI: 'true' }), stdio: 'pipe', timeout: 120_000 }
+    { cwd: project, env: outerEnv({ CI: 'true' }), stdio: 'pipe', timeout: 120_000 }
   );
   const report = JSON.parse(readFileSync(path.join(out, 'jest.json'), 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
   const summary = JSON.parse(readFileSync(path.join(out, 'coverage-summary.json'), 'utf8')) as { total: { lines: { covered: number; total: number } } };
@@ -340,7 +320,7 @@ async function slipway(args: string[], env: Record<string, string> = {}): Promis
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: makeTempDir('slipway-cli-cwd-'),
-    env: cleanEnv({ NO_COLOR: '1', ...env }),
+    env: outerEnv({ NO_COLOR: '1', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true
   });
@@ -426,7 +406,7 @@ describe('slipway run (CLI) on examples/node-app', () => {
 function nodeTestCoverage(project: string): number {
   const out = execFileSync('node', ['--test', '--experimental-test-coverage', '--test-reporter=spec'], {
     cwd: project,
-    env: cleanEnv(),
+    env: outerEnv(),
     encoding: 'utf8',
     timeout: 60_000
   });
@@ -542,7 +522,7 @@ describe('pnpm and vitest (pnpm-lock.yaml)', () => {
       execFileSync(
         path.join(job.project, 'node_modules', '.bin', 'vitest'),
         ['run', '--coverage.enabled', '--coverage.reporter=json-summary', `--coverage.reportsDirectory=${out}`],
-        { cwd: job.project, env: cleanEnv({ CI: 'true' }), stdio: 'pipe', timeout: 120_000 }
+        { cwd: job.project, env: outerEnv({ CI: 'true' }), stdio: 'pipe', timeout: 120_000 }
       );
       const summary = JSON.parse(readFileSync(path.join(out, 'coverage-summary.json'), 'utf8')) as { total: { lines: { covered: number; total: number } } };
       reference = ((100 * summary.total.lines.covered) / summary.total.lines.total).toFixed(1);

@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
+import { groupLines, outerEnv, runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
 import { expectSuccess, STACK_FRAME, type RunDescriptionOptions } from './support/assertions.js';
 import { startCacheService, type CacheService } from './support/cache-service.js';
 import { makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
@@ -33,17 +33,6 @@ const JEST_ARGS = ['npx', 'jest', '__tests__/unit', '--ci', '--json'];
 const TEST_COMMAND = `env NODE_OPTIONS=--experimental-vm-modules ${JEST_ARGS.join(' ')} --outputFile=${UNIT_JSON}`;
 const NODE_VERSION = execFileSync('node', ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The test process's environment without jest's and the outer CI's variables. */
-function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(GITHUB_|INPUT_|STATE_|ACTIONS_|RUNNER_|npm_)/i.test(k)) continue;
-    if (['NODE_OPTIONS', 'JEST_WORKER_ID', 'INIT_CWD', 'NODE_ENV', 'FORCE_COLOR'].includes(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
 
 /** Copies the files git tracks (their working-tree content; ones deleted in the tree are skipped). */
 function copyTrackedFiles(into: string): number {
@@ -102,14 +91,6 @@ const LONG_LOG: RunDescriptionOptions = { logTail: 8000 };
 
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
 
-function groupLines(result: ActionResult, stage: string): string[] {
-  const lines = result.stdout.split(/\r?\n/);
-  const start = lines.findIndex((line) => line.startsWith(`::group::${stage}:`));
-  if (start < 0) throw new Error(`no ${stage} group in the log:\n${result.log}`);
-  const end = lines.findIndex((line, i) => i > start && line === '::endgroup::');
-  return lines.slice(start + 1, end < 0 ? undefined : end).filter((line) => !/^::stop-commands::[0-9a-f-]{36}$|^::[0-9a-f-]{36}::$/.test(line));
-}
-
 /** The install commands the install stage ran (`$ npm ci …`). */
 const installCommands = (result: ActionResult): string[] => groupLines(result, 'install').filter((line) => /^\$ .*\bnpm (ci|install)\b/.test(line));
 
@@ -159,7 +140,7 @@ describe("Slipway's own repository through the bundled action", () => {
     const started = Date.now();
     const run = spawnSync(command, [...args, `--outputFile=${out}`], {
       cwd: job.workspace,
-      env: cleanEnv({ NODE_OPTIONS: '--experimental-vm-modules', CI: 'true' }),
+      env: outerEnv({ NODE_OPTIONS: '--experimental-vm-modules', CI: 'true' }),
       encoding: 'utf8',
       timeout: 300_000
     });

@@ -577,13 +577,7 @@ function buildJobEnv(options: RunActionOptions, meta: ActionMetadata, jobDir: st
     'runner.tool_cache': toolCache
   };
 
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined) continue;
-    if (/^(GITHUB_|INPUT_|STATE_|ACTIONS_|RUNNER_|npm_)/i.test(k)) continue;
-    if (['NODE_OPTIONS', 'JEST_WORKER_ID', 'INIT_CWD', 'NODE_ENV'].includes(k)) continue;
-    env[k] = v;
-  }
+  const env = outerEnv();
   const noProxy = [env['NO_PROXY'], env['no_proxy'], '127.0.0.1,localhost'].filter(Boolean).join(',');
   Object.assign(env, {
     CI: 'true',
@@ -760,4 +754,27 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
     out[k] = isPlainObject(b) && isPlainObject(v) ? deepMerge(b, v) : v;
   }
   return out;
+}
+
+/**
+ * The test process's environment without jest's variables and the outer CI's (GITHUB_*, INPUT_*,
+ * RUNNER_*, …): what a command the tests start should see, plus `extra`.
+ */
+export function outerEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^(GITHUB_|INPUT_|STATE_|ACTIONS_|RUNNER_|npm_)/i.test(k)) continue;
+    if (['NODE_OPTIONS', 'JEST_WORKER_ID', 'INIT_CWD', 'NODE_ENV', 'FORCE_COLOR'].includes(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+/** The lines of a `::group::` whose title starts with `<stage>:` (what a user expands in the log). */
+export function groupLines(result: ActionResult, stage: string): string[] {
+  const lines = result.stdout.split(/\r?\n/);
+  const start = lines.findIndex((line) => line.startsWith(`::group::${stage}:`));
+  if (start < 0) throw new Error(`no ${stage} group in the log:\n${result.log}`);
+  const end = lines.findIndex((line, i) => i > start && line === '::endgroup::');
+  return lines.slice(start + 1, end < 0 ? undefined : end).filter((line) => !/^::stop-commands::[0-9a-f-]{36}$|^::[0-9a-f-]{36}::$/.test(line));
 }
