@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localCacheStore } from './adapters/local/cache.js';
 import { terminalReporter } from './adapters/local/reporter.js';
-import { fetchHttp } from './adapters/http.js';
+import { nodeHttp } from './adapters/http.js';
 import { spawnRunner } from './adapters/process.js';
 import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
@@ -89,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
       runner: spawnRunner,
       cache: config.cache ? localCacheStore(join(cacheDir, 'store'), spawnRunner, hasZstd() ? 'zstd' : 'gzip') : undefined,
       reporter,
-      http: fetchHttp
+      http: nodeHttp
     });
     for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);
     await reporter.summary(report);

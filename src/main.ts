@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { githubCacheStore } from './adapters/github/cache.js';
 import { githubReporter } from './adapters/github/reporter.js';
 import { getInput, setFailed, setOutput } from './adapters/github/workflow-commands.js';
-import { fetchHttp } from './adapters/http.js';
+import { nodeHttp } from './adapters/http.js';
 import { spawnRunner } from './adapters/process.js';
 import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
@@ -42,7 +42,7 @@ export async function run(): Promise<void> {
       runner: spawnRunner,
       cache: config.cache ? githubCacheStore() : undefined,
       reporter,
-      http: fetchHttp
+      http: nodeHttp
     });
     for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);
     await reporter.summary(report);

@@ -9,13 +9,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheStore } from '../../ports.js';
+import { nodeHttp, send } from '../http.js';
 import { onPath } from '../process.js';
 
 type CacheLibrary = typeof import('@actions/cache');
@@ -118,17 +116,16 @@ async function lookup(env: NodeJS.ProcessEnv, key: string, restoreKeys: readonly
   let problem = '';
   for (let attempt = 1; attempt <= LOOKUP_ATTEMPTS; attempt++) {
     if (attempt > 1) await sleep(1000 * 2 ** (attempt - 2));
-    let status: number;
-    let body: string;
+    let answer;
     try {
-      ({ status, body } = await post(request.url, request.headers, request.body));
+      answer = await nodeHttp.request('POST', request.url, { timeoutMs: LOOKUP_TIMEOUT_MS, headers: request.headers, body: request.body });
     } catch (error) {
       problem = error instanceof Error ? error.message : String(error);
       continue;
     }
-    if (status === 200) return parseLookup(body);
-    problem = `HTTP ${status}${twirpMessage(body)}`;
-    if (status < 500) break;
+    if (answer.status === 200) return parseLookup(answer.body);
+    problem = `HTTP ${answer.status}${twirpMessage(answer.body)}`;
+    if (answer.status < 500) break;
   }
   throw new Error(`cache lookup failed: ${problem}`);
 }
@@ -142,29 +139,10 @@ function twirpMessage(body: string): string {
   }
 }
 
-function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, timeout: LOOKUP_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', fail);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${LOOKUP_TIMEOUT_MS / 1000} s`)));
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
 /** Streams the archive at `url` into tar; resolves when tar has extracted all of it. */
 async function streamIntoTar(url: string, tarArgs: string[], cwd: string): Promise<void> {
-  const response = await new Promise<IncomingMessage>((done, fail) => {
-    const get = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = get(url, { method: 'GET', timeout: DOWNLOAD_IDLE_MS }, done);
-    req.on('timeout', () => req.destroy(new Error(`the download stalled for ${DOWNLOAD_IDLE_MS / 1000} s`)));
-    req.on('error', (error) => fail(new Error(`cache download failed: ${error.message}`)));
-    req.end();
+  const response = await send(url, { method: 'GET', idleMs: DOWNLOAD_IDLE_MS }).catch((error: Error) => {
+    throw new Error(`cache download failed: ${error.message}`);
   });
   if (response.statusCode !== 200) {
     response.resume();
