@@ -23,12 +23,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { groupLines, outerEnv, runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
+import { groupLines, outerEnv, type ActionResult, type Annotation } from './support/action-runner.js';
 import { expectFailure, expectSuccess, SLIPWAY_FRAME } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
-import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
+import { ProjectJob } from './support/job.js';
+import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.js');
@@ -55,46 +56,9 @@ afterAll(async () => {
   process.stderr.write(`node.test timings (ms): ${JSON.stringify(timings)}\n`);
 });
 
-/** A runner's consecutive jobs: the same workspace and RUNNER_TEMP paths, emptied before each run. */
-class Job {
-  readonly workspace = path.join(makeTempDir('slipway-ws-'), 'repo');
-  readonly jobDir = makeTempDir('slipway-job-');
-
-  constructor(
-    private readonly source: string,
-    readonly subdir: string,
-    private readonly env: Record<string, string> = {}
-  ) {
-    mkdirSync(this.workspace);
-  }
-
-  get project(): string {
-    return path.join(this.workspace, this.subdir);
-  }
-
-  /** `subdir/relative` as an annotation names it (relative to the repository root). */
-  file(relative: string): string {
-    return path.posix.join(this.subdir, relative).replace(/^\.\//, '');
-  }
-
-  async run(options: Partial<RunActionOptions> = {}, edit?: (project: string) => void): Promise<ActionResult> {
-    wipeDir(this.workspace);
-    wipeDir(this.jobDir);
-    mkdirSync(this.project, { recursive: true });
-    copyInto(this.source, this.project);
-    edit?.(this.project);
-    return runAction({
-      workspace: this.workspace,
-      jobDir: this.jobDir,
-      actionDir: ACTION_DIR,
-      cacheService: svc,
-      timeoutMs: 240_000,
-      ...options,
-      inputs: { 'working-directory': this.subdir, ...options.inputs },
-      env: { ...this.env, ...options.env }
-    });
-  }
-}
+/** A runner's consecutive jobs on one project (see support/job.ts); `env` for every run. */
+const newJob = (source: string, subdir: string, env: Record<string, string> = {}): ProjectJob =>
+  new ProjectJob(source, subdir, () => ({ actionDir: ACTION_DIR, cacheService: svc, timeoutMs: 240_000, env }));
 
 /** jest, node --test, vitest and corepack print their own stack frames to the log: only Slipway's are a crash there. */
 const expectNodeFailure = (result: ActionResult): void => expectFailure(result, { toolFramesInLog: true });
@@ -174,7 +138,7 @@ function jestReference(project: string): { passed: number; failed: number; skipp
 
 describe('npm, jest and eslint: examples/node-app (in a subfolder of the repository)', () => {
   const SUB = 'examples/node-app';
-  const job = new Job(NODE_APP, SUB);
+  const job = newJob(NODE_APP, SUB);
   let cold: ActionResult;
   let warm: ActionResult;
   let reference: ReturnType<typeof jestReference>;
@@ -416,7 +380,7 @@ function nodeTestCoverage(project: string): number {
 }
 
 describe('node --test (npm): counts, coverage, a failing test', () => {
-  const job = new Job(fixturePath('node-test-runner'), 'app');
+  const job = newJob(fixturePath('node-test-runner'), 'app');
   let cold: ActionResult;
   let reference: number;
 
@@ -455,7 +419,7 @@ describe('node --test (npm): counts, coverage, a failing test', () => {
   });
 
   test('a project with no dependencies at all (npm ci makes no node_modules) installs, tests and caches', async () => {
-    const nodeps = new Job(fixturePath('node-test-nodeps'), '.');
+    const nodeps = newJob(fixturePath('node-test-nodeps'), '.');
     const first = await nodeps.run();
     timings['node-test-nodeps-cold'] = first.durationMs;
     expectSuccess(first);
@@ -471,7 +435,7 @@ describe('node --test (npm): counts, coverage, a failing test', () => {
 // ------------------------------------------------------------------------------------------------
 
 describe('yarn 1 (yarn.lock): installed with yarn, cached, restored', () => {
-  const job = new Job(fixturePath('node-yarn'), '.', COREPACK_ENV);
+  const job = newJob(fixturePath('node-yarn'), '.', COREPACK_ENV);
   let cold: ActionResult;
   let warm: ActionResult;
 
@@ -508,7 +472,7 @@ describe('yarn 1 (yarn.lock): installed with yarn, cached, restored', () => {
 });
 
 describe('pnpm and vitest (pnpm-lock.yaml)', () => {
-  const job = new Job(fixturePath('node-pnpm-vitest'), 'web', COREPACK_ENV);
+  const job = newJob(fixturePath('node-pnpm-vitest'), 'web', COREPACK_ENV);
   let cold: ActionResult;
   let warm: ActionResult;
   let reference: string;

@@ -17,11 +17,12 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readActionMetadata, runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
+import { readActionMetadata, type ActionResult, type Annotation } from './support/action-runner.js';
 import { expectFailure, expectSuccess, STACK_FRAME } from './support/assertions.js';
 import { startCacheService, type CacheService } from './support/cache-service.js';
+import { ProjectJob } from './support/job.js';
 import { defaultPython, pipMirrorEnv } from './support/python.js';
-import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
+import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const EXAMPLE = path.join(repoRoot(), 'examples', 'flask-app');
@@ -40,49 +41,9 @@ afterAll(async () => {
   process.stderr.write(`test-and-lint.test timings (ms): ${JSON.stringify(timings)}\n`);
 });
 
-/** A runner's consecutive jobs: the same workspace and RUNNER_TEMP paths, emptied before each run. */
-class Job {
-  readonly workspace = path.join(makeTempDir('slipway-ws-'), 'repo');
-  readonly jobDir = makeTempDir('slipway-job-');
-
-  constructor(
-    private readonly source: string,
-    readonly subdir: string
-  ) {
-    mkdirSync(this.workspace);
-  }
-
-  get project(): string {
-    return path.join(this.workspace, this.subdir);
-  }
-
-  async run(options: Partial<RunActionOptions> = {}, edit?: (project: string) => void): Promise<ActionResult> {
-    wipeDir(this.workspace);
-    wipeDir(this.jobDir);
-    mkdirSync(this.project, { recursive: true });
-    copyInto(this.source, this.project);
-    edit?.(this.project);
-    return runAction({
-      workspace: this.workspace,
-      jobDir: this.jobDir,
-      actionDir: ACTION_DIR,
-      cacheService: svc,
-      ...options,
-      inputs: { 'working-directory': this.subdir, ...options.inputs },
-      env: { ...pipMirrorEnv(), ...options.env }
-    });
-  }
-
-  /** The virtual environment the last run left in RUNNER_TEMP. */
-  venv(result: ActionResult): string {
-    const root = path.join(result.runnerTemp, 'slipway');
-    const found = readdirSync(root)
-      .map((name) => path.join(root, name, 'venv'))
-      .filter((dir) => existsSync(path.join(dir, 'pyvenv.cfg')));
-    if (found.length !== 1) throw new Error(`expected one environment under ${root}, found ${found.length}`);
-    return found[0] ?? '';
-  }
-}
+/** A runner's consecutive jobs on one project (see support/job.ts). */
+const newJob = (source: string, subdir: string): ProjectJob =>
+  new ProjectJob(source, subdir, () => ({ actionDir: ACTION_DIR, cacheService: svc, env: pipMirrorEnv() }));
 
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
 const warnings = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'warning');
@@ -152,7 +113,7 @@ function addEnvironmentFolders(project: string): void {
 // ------------------------------------------------------------------------------------------------
 
 describe('pytest, coverage and ruff on the example app (in a subfolder of the repository)', () => {
-  const job = new Job(EXAMPLE, SHOP);
+  const job = newJob(EXAMPLE, SHOP);
   let first: ActionResult;
   let reference: string;
 
@@ -304,7 +265,7 @@ describe('pytest, coverage and ruff on the example app (in a subfolder of the re
 });
 
 describe('unittest, coverage and flake8 (no pytest, no ruff)', () => {
-  const job = new Job(fixturePath('unittest-flake8'), '.');
+  const job = newJob(fixturePath('unittest-flake8'), '.');
   let first: ActionResult;
   let reference: string;
 
