@@ -13,6 +13,8 @@ export interface GitEvent {
   repository: string;
   /** https://github.com — for OCI source labels. */
   serverUrl: string;
+  /** Why this event runs untrusted code (no cache saves, pushes or deploys); undefined when trusted. */
+  untrusted?: string;
 }
 
 export interface RunContext {

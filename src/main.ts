@@ -14,6 +14,7 @@ import { SECRET_INPUTS } from './inputs.js';
 import type { StageResult } from './model.js';
 import { outputsOf, runPipeline } from './pipeline.js';
 import { projectStateDir } from './project-state.js';
+import { untrustedReason, type EventPayload } from './trust.js';
 
 export async function run(): Promise<void> {
   const reporter = githubReporter();
@@ -67,18 +68,21 @@ function failureMessage(stage: StageResult): string {
 }
 
 function eventFromRunner(): GitEvent {
-  let payload: { repository?: { default_branch?: string } } = {};
+  let payload: EventPayload = {};
   try {
     if (process.env.GITHUB_EVENT_PATH) payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, 'utf8'));
   } catch {
     // no readable payload: fall back to defaults below
   }
+  const name = process.env.GITHUB_EVENT_NAME ?? 'push';
+  const repository = process.env.GITHUB_REPOSITORY ?? '';
   return {
-    name: process.env.GITHUB_EVENT_NAME ?? 'push',
+    name,
     ref: process.env.GITHUB_REF ?? '',
     sha: process.env.GITHUB_SHA ?? '',
     defaultBranch: payload.repository?.default_branch ?? 'main',
-    repository: process.env.GITHUB_REPOSITORY ?? '',
-    serverUrl: process.env.GITHUB_SERVER_URL ?? 'https://github.com'
+    repository,
+    serverUrl: process.env.GITHUB_SERVER_URL ?? 'https://github.com',
+    untrusted: untrustedReason(name, repository, payload)
   };
 }
