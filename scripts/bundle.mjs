@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { minify } from 'terser';
 
-const entries = { index: 'src/index.ts', cli: 'src/cli.ts' };
+const entries = { index: 'src/index.ts', post: 'src/post.ts', cli: 'src/cli.ts' };
 const ncc = join('node_modules', '.bin', 'ncc');
 const staged = mkdtempSync(join(tmpdir(), 'slipway-dist-'));
 try {

@@ -8,13 +8,15 @@ import { parseArgs } from 'node:util';
 import { localCacheStore } from './adapters/local/cache.js';
 import { terminalReporter } from './adapters/local/reporter.js';
 import { nodeHttp } from './adapters/http.js';
-import { spawnRunner } from './adapters/process.js';
+import { processRunner } from './adapters/process.js';
+import { cleanUpOnCancel } from './cancel.js';
 import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
 import { SlipwayError } from './errors.js';
 import { INPUT_DEFAULTS, INPUT_NAMES, SECRET_INPUTS, type InputName } from './inputs.js';
 import { outputsOf, runPipeline } from './pipeline.js';
 import { projectStateDir } from './project-state.js';
+import { Secrets } from './trust/secrets.js';
 
 const BOOLEAN_INPUTS = INPUT_NAMES.filter((name) => ['true', 'false'].includes(INPUT_DEFAULTS[name]));
 
@@ -56,7 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const flags = values as Record<string, string | boolean | undefined>;
-  const reporter = terminalReporter({ verbose: Boolean(flags.verbose) });
+  const secrets = new Secrets();
+  const reporter = terminalReporter({ secrets, verbose: Boolean(flags.verbose) });
   const read = (name: InputName): string => {
     if (flags[`no-${name}`]) return 'false';
     const value = flags[name];
@@ -71,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   let tempDir: string | undefined;
+  const runner = processRunner(process.env, () => secrets.values());
+  const stopWatching = cleanUpOnCancel(runner, () => tempDir, (line) => process.stderr.write(`${line}\n`));
   try {
     const config = await buildConfig(read, projectDir);
     mkdirSync(join(cacheDir, 'projects'), { recursive: true });
@@ -86,8 +91,8 @@ export async function main(argv: string[]): Promise<number> {
     };
     reporter.info(`slipway: ${config.workingDirectory}`);
     const report = await runPipeline(config, context, {
-      runner: spawnRunner,
-      cache: config.cache ? localCacheStore(join(cacheDir, 'store'), spawnRunner, hasZstd() ? 'zstd' : 'gzip') : undefined,
+      runner,
+      cache: config.cache ? localCacheStore(join(cacheDir, 'store'), runner, hasZstd() ? 'zstd' : 'gzip') : undefined,
       reporter,
       http: nodeHttp
     });
@@ -101,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
+    stopWatching();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }
 }

@@ -1,11 +1,11 @@
 // One typed, validated Config from the action's inputs or the CLI's flags. Every problem with a value
 // is reported here, once, naming the input and how to fix it; nothing later re-checks raw strings.
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { splitCommands } from './command-line.js';
 import { globFiles } from './glob.js';
 import { SlipwayError } from './errors.js';
-import { INPUT_DEFAULTS, type InputName, type InputReader } from './inputs.js';
+import { INPUT_DEFAULTS, MULTI_LINE_INPUTS, SECRET_INPUTS, type InputName, type InputReader } from './inputs.js';
 
 export type Language = 'auto' | 'python' | 'node';
 
@@ -65,6 +65,12 @@ const FALSE_VALUES = ['false', 'False', 'FALSE', 'no', 'off', '0'];
 export async function buildConfig(read: InputReader, base: string): Promise<Config> {
   const value = (name: InputName): string => {
     const raw = read(name).trim();
+    // A line break in a single value would reach the log as a second line (a forged workflow
+    // command) or a header; it is never meant.
+    if (/[\r\n]/.test(raw) && !MULTI_LINE_INPUTS.includes(name)) {
+      const shown = SECRET_INPUTS.includes(name) ? 'the value given (a secret, not shown)' : `"${raw.split(/\r?\n|\r/)[0]}…"`;
+      throw new ConfigError(name, `${shown} spans several lines; give one value on one line.`);
+    }
     return raw === '' ? INPUT_DEFAULTS[name] : raw;
   };
   const optional = (name: InputName): string | undefined => value(name) || undefined;
@@ -138,10 +144,11 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
 
   for (const name of ['deploy-hook', 'health-url'] as const) {
     const url = optional(name);
-    if (url && !isHttpUrl(url)) {
-      // The hook URL is a secret: never echo it back.
-      const shown = name === 'deploy-hook' ? 'the value given' : `"${url}"`;
-      throw new ConfigError(name, `${shown} is not an http(s) URL.`);
+    // The hook URL is a secret: never echo it back.
+    const shown = name === 'deploy-hook' ? 'the value given' : `"${url}"`;
+    if (url && !isHttpUrl(url)) throw new ConfigError(name, `${shown} is not an http(s) URL.`);
+    if (url && isLinkLocal(new URL(url).hostname)) {
+      throw new ConfigError(name, `${shown} points at a link-local address (169.254.0.0/16, fe80::/10: cloud metadata services); give your service's own address.`);
     }
   }
 
@@ -151,7 +158,7 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     python: value('python'),
     installCommands: commandLines('install-command'),
     cache: bool('cache'),
-    cacheDependencyFiles: dependencyFiles(lines('cache-dependency-path'), workingDirectory),
+    cacheDependencyFiles: dependencyFiles(lines('cache-dependency-path'), workingDirectory, base),
     cacheVersion,
     testCommand: command('test-command'),
     testReportPatterns: lines('test-report'),
@@ -178,6 +185,12 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
   };
 }
 
+/** 169.254.0.0/16 and fe80::/10, written literally (a name that resolves there is refused when connecting). */
+export function isLinkLocal(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return /^169\.254\.\d{1,3}\.\d{1,3}$/.test(host) || /^fe[89ab][0-9a-f]?:/.test(host);
+}
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -187,8 +200,12 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** Expands cache-dependency-path globs (relative to the project root); each must match a file. */
-function dependencyFiles(patterns: string[], root: string): string[] | undefined {
+/**
+ * Expands cache-dependency-path globs (relative to the project root); each must match a file, and
+ * every file must really be one inside `workspace` (a link out of it would key the cache on files
+ * the repository does not hold).
+ */
+function dependencyFiles(patterns: string[], root: string, workspace: string): string[] | undefined {
   const exclusions = patterns.filter((p) => p.startsWith('!'));
   const inclusions = patterns.filter((p) => !p.startsWith('!'));
   if (inclusions.length === 0) return undefined;
@@ -199,6 +216,16 @@ function dependencyFiles(patterns: string[], root: string): string[] | undefined
       throw new ConfigError('cache-dependency-path', `"${pattern}" matches no file under ${root}; fix the pattern or remove it.`);
     }
     matched.forEach((file) => files.add(file));
+  }
+  const inside = realpathSync(workspace);
+  for (const file of files) {
+    const real = realpathSync(file);
+    if (real !== inside && !real.startsWith(inside + sep)) {
+      throw new ConfigError('cache-dependency-path', `${file} leads outside the workspace (to ${real}); name files inside the repository.`);
+    }
+    if (!statSync(real).isFile()) {
+      throw new ConfigError('cache-dependency-path', `${file} is not a file (it is a folder or a link to one); name the dependency files themselves.`);
+    }
   }
   return [...files].sort();
 }

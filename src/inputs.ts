@@ -37,6 +37,9 @@ export type InputName = keyof typeof INPUT_DEFAULTS;
 
 export const INPUT_NAMES = Object.keys(INPUT_DEFAULTS) as InputName[];
 
+/** Inputs that take one item a line; every other input is a single value on one line. */
+export const MULTI_LINE_INPUTS: readonly InputName[] = ['install-command', 'cache-dependency-path', 'test-command', 'test-report', 'lint-command', 'build-args', 'deploy-branches'];
+
 /** Inputs whose values are secrets: masked as soon as they are read. */
 export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'deploy-hook', 'github-token'];
 

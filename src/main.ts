@@ -4,23 +4,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { githubCacheStore } from './adapters/github/cache.js';
 import { githubReporter } from './adapters/github/reporter.js';
-import { getInput, setFailed, setOutput } from './adapters/github/workflow-commands.js';
+import { getInput, info, saveState, setFailed, setOutput } from './adapters/github/workflow-commands.js';
 import { nodeHttp } from './adapters/http.js';
-import { spawnRunner } from './adapters/process.js';
+import { processRunner } from './adapters/process.js';
+import { cleanUpOnCancel } from './cancel.js';
 import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
 import { SlipwayError } from './errors.js';
 import { SECRET_INPUTS } from './inputs.js';
+import { recordChildren } from './leftovers.js';
 import type { StageResult } from './model.js';
 import { outputsOf, runPipeline } from './pipeline.js';
+import { RUN_DIR_STATE } from './post-main.js';
 import { projectStateDir } from './project-state.js';
-import { untrustedReason, type EventPayload } from './trust.js';
+import { untrustedReason, type EventPayload } from './trust/events.js';
+import { Secrets } from './trust/secrets.js';
 
 export async function run(): Promise<void> {
-  const reporter = githubReporter();
+  const secrets = new Secrets();
+  const reporter = githubReporter(secrets);
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP ?? tmpdir();
   let tempDir: string | undefined;
+  const runner = processRunner(process.env, () => secrets.values(), (groups) => tempDir && recordChildren(tempDir, groups));
+  const stopWatching = cleanUpOnCancel(runner, () => tempDir, info);
   try {
     for (const name of SECRET_INPUTS) {
       const value = getInput(name);
@@ -30,6 +37,8 @@ export async function run(): Promise<void> {
     const stateRoot = join(runnerTemp, 'slipway');
     mkdirSync(stateRoot, { recursive: true });
     tempDir = mkdtempSync(join(stateRoot, 'run-'));
+    // Before anything is written there: a run killed outright is cleaned up by the post step.
+    saveState(RUN_DIR_STATE, tempDir);
     const context: RunContext = {
       repositoryRoot: workspace,
       stateDir: projectStateDir(stateRoot, config.workingDirectory),
@@ -40,7 +49,7 @@ export async function run(): Promise<void> {
       inActions: true
     };
     const report = await runPipeline(config, context, {
-      runner: spawnRunner,
+      runner,
       cache: config.cache ? githubCacheStore() : undefined,
       reporter,
       http: nodeHttp
@@ -56,6 +65,7 @@ export async function run(): Promise<void> {
     if (error instanceof SlipwayError) setFailed(error.message);
     else setFailed(`Slipway failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
+    stopWatching();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }
 }

@@ -16,7 +16,9 @@ import { runTests } from './stages/test.js';
 export async function runPipeline(config: Config, context: RunContext, ports: Ports): Promise<Report> {
   const started = Date.now();
   const report: Report = { result: 'success', durationMs: 0, stages: [], cacheHit: false };
-  const record = (stage: StageResult, logLines: readonly string[] = []): void => {
+  const record = (result: StageResult, logLines: readonly string[] = []): void => {
+    // A headline is one line wherever it shows (a test's name may hold a line break).
+    const stage = { ...result, headline: result.headline.replace(/[\r\n]+/g, ' ') };
     report.stages.push(stage);
     if (logLines.length > 0) ports.reporter.group(`${stage.name}: ${stage.headline}`, logLines);
     ports.reporter.info(stageLine(stage));

@@ -12,9 +12,12 @@ export class StageLog {
     this.lines.push(line);
   }
 
-  /** Runs a command, recording the command line and everything it prints. */
-  async run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
-    this.write(`$ ${formatCommand([command, ...args])}`);
+  /**
+   * Runs a command, recording the command line and everything it prints. `shownArgs` replaces the
+   * arguments in the recorded line when some of them must not be printed (build-arg values).
+   */
+  async run(command: string, args: readonly string[], options: RunOptions & { shownArgs?: readonly string[] }): Promise<RunResult> {
+    this.write(`$ ${formatCommand([command, ...(options.shownArgs ?? args)])}`);
     return this.runner.run(command, args, {
       ...options,
       onLine: (line, stream) => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
@@ -76,11 +76,45 @@ describe('buildConfig', () => {
     ['two test commands', { 'test-command': 'pytest\nflake8' }, /^Input `test-command`: give one command/],
     ['health-timeout zero', { 'health-timeout': '0' }, /^Input `health-timeout`: expected a number from 1 to 3600/],
     ['build-arg without =', { 'build-args': 'JUSTNAME' }, /^Input `build-args`: each line must be NAME=value/],
-    ['health-url not a URL', { 'health-url': 'localhost:8000/health' }, /^Input `health-url`: "localhost:8000\/health" is not an http\(s\) URL/]
+    ['health-url not a URL', { 'health-url': 'localhost:8000/health' }, /^Input `health-url`: "localhost:8000\/health" is not an http\(s\) URL/],
+    ['a line break in health-url', { 'health-url': 'https://a.example/h\n::error::x' }, /^Input `health-url`: "https:\/\/a.example\/h…" spans several lines/],
+    ['a line break in health-expect', { 'health-expect': 'ok\r::add-mask::x' }, /^Input `health-expect`: "ok…" spans several lines/],
+    ['a line break in image', { image: 'ghcr.io/a/b\nx' }, /^Input `image`: .*spans several lines/],
+    ['a line break in registry-password', { 'registry-password': 'pw\nx' }, /^Input `registry-password`: the value given \(a secret, not shown\) spans several lines/],
+    ['a link-local health-url', { 'health-url': 'http://169.254.169.254/latest' }, /^Input `health-url`: .*link-local/],
+    ['an IPv6 link-local health-url', { 'health-url': 'http://[fe80::1%25eth0]/' }, /^Input `health-url`: .*(link-local|not an http)/],
+    ['a link-local deploy-hook', { 'deploy-hook': 'http://169.254.1.2/deploy?key=k' }, /^Input `deploy-hook`: the value given points at a link-local address/]
   ])('%s is a clear error naming the input', async (_, inputs, message) => {
     const error = await configOf(inputs).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  test('a trailing line break (a YAML block) is no line break', async () => {
+    expect((await configOf({ 'health-url': 'https://a.example/health\n' })).healthUrl).toBe('https://a.example/health');
+  });
+
+  test('multi-line inputs keep their lines', async () => {
+    expect((await configOf({ 'deploy-branches': 'main\nrelease/*' })).deployBranches).toEqual(['main', 'release/*']);
+  });
+
+  test('cache-dependency-path refuses links out of the workspace and folders', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'slipway-outside-'));
+    writeFileSync(join(outside, 'req.txt'), 'x\n');
+    mkdirSync(join(repo, 'links'), { recursive: true });
+    symlinkSync(join(outside, 'req.txt'), join(repo, 'links', 'req.txt'));
+    symlinkSync(outside, join(repo, 'links', 'dir'));
+    mkdirSync(join(repo, 'folder.txt'));
+    for (const [pattern, message] of [
+      ['links/req.txt', /^Input `cache-dependency-path`: .*req.txt leads outside the workspace/],
+      ['links/dir', /^Input `cache-dependency-path`: .*dir leads outside the workspace/],
+      // A real folder is no match at all; the message says so.
+      ['folder.txt', /^Input `cache-dependency-path`: "folder.txt" matches no file/]
+    ] as const) {
+      const error = await configOf({ 'cache-dependency-path': pattern }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+    }
   });
 
   test('a bad deploy-hook is reported without echoing the secret', async () => {

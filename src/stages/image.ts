@@ -9,6 +9,7 @@ import { SlipwayError, describeError } from '../errors.js';
 import type { StageResult } from '../model.js';
 import type { Http, RunResult } from '../ports.js';
 import { StageLog } from '../stage-log.js';
+import { cacheServiceVariables } from '../trust/child-env.js';
 import {
   buildArgs,
   imageTags,
@@ -43,7 +44,7 @@ export interface ImageOutcome {
 export interface RegistrySession {
   registry: string;
   /** Environment of every docker call of the run. */
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string | undefined>;
   /** True when Slipway logged in with registry-username/password (a private DOCKER_CONFIG). */
   loggedIn: boolean;
   /** Receives the login and logout lines. */
@@ -137,7 +138,7 @@ export async function withRegistryLogin<T>(
   }
 
   const dockerConfig = privateDockerConfig(context.tempDir);
-  const session: RegistrySession = { registry, env: { ...process.env, DOCKER_CONFIG: dockerConfig }, loggedIn: true, log };
+  const session: RegistrySession = { registry, env: { DOCKER_CONFIG: dockerConfig }, loggedIn: true, log };
   try {
     // The password goes through stdin only: never in argv, the env or the log.
     const login = await docker(session, ['login', '--username', username, '--password-stdin', registry], { cwd: context.tempDir, input: password });
@@ -159,7 +160,7 @@ export async function withRegistryLogin<T>(
 }
 
 function ambientSession(config: Config, log: StageLog): RegistrySession {
-  return { registry: registryOf(config.image ?? ''), env: { ...process.env }, loggedIn: false, log };
+  return { registry: registryOf(config.image ?? ''), env: {}, loggedIn: false, log };
 }
 
 /**
@@ -275,7 +276,11 @@ async function buildAndPush(
 
   const stop = ports.reporter.progress(buildx && decision.push ? 'building and pushing the image' : 'building the image');
   // The classic builder only: with DOCKER_BUILDKIT=1 inherited and no buildx, `docker build` would refuse.
-  const build = await docker(session, buildArgs(buildPlan), { cwd, env: buildx ? undefined : { DOCKER_BUILDKIT: '0' } }).finally(stop);
+  const env = buildx ? (gha ? cacheServiceVariables(process.env) : undefined) : { DOCKER_BUILDKIT: '0' };
+  // Build-arg values may be tokens: the log (and the summary built from it) shows their names only.
+  const args = buildArgs(buildPlan);
+  const shownArgs = args.map((arg, i) => (args[i - 1] === '--build-arg' ? `${arg.split('=', 1)[0]}=***` : arg));
+  const build = await docker(session, args, { cwd, env, shownArgs }).finally(stop);
   if (build.code !== 0) {
     throw new SlipwayError(`docker build failed (exit ${build.code}) for ${relative(cwd, plan.dockerfile) || plan.dockerfile}:\n${log.tail()}`);
   }
@@ -388,11 +393,11 @@ async function useGhaCache(context: RunContext, session: RegistrySession, cwd: s
 export async function docker(
   session: RegistrySession,
   args: readonly string[],
-  options: { cwd: string; input?: string; env?: NodeJS.ProcessEnv; log?: StageLog }
+  options: { cwd: string; input?: string; env?: Record<string, string | undefined>; log?: StageLog; shownArgs?: readonly string[] }
 ): Promise<RunResult> {
   try {
     const log = options.log ?? session.log;
-    return await log.run('docker', args, { cwd: options.cwd, input: options.input, env: { ...session.env, ...options.env } });
+    return await log.run('docker', args, { cwd: options.cwd, input: options.input, env: { ...session.env, ...options.env }, shownArgs: options.shownArgs });
   } catch (error) {
     throw new SlipwayError(`Could not run docker (${describeError(error)}). Install the Docker CLI and make sure the engine is reachable (DOCKER_HOST).`);
   }

@@ -88,7 +88,7 @@ export async function runLint(config: Config, context: RunContext, ports: Ports,
 
   const result = await log.run(plan.command.command, plan.command.args, {
     cwd: config.workingDirectory,
-    env: { ...process.env, ...environment.env, ...plan.command.env }
+    env: { ...environment.env, ...plan.command.env }
   });
   if (plan.exitCodeOnly) {
     // A lint script tells only pass or fail: no findings to annotate.

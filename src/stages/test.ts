@@ -132,7 +132,7 @@ export async function runTests(config: Config, context: RunContext, ports: Ports
   if (plan.runner === 'unittest') writeFileSync(join(reportDir, 'slipway_unittest.py'), UNITTEST_RUNNER);
   // Coverage data goes to the run's scratch folder, not into the user's project; CI=true keeps
   // watch modes and prompts off.
-  const env = { ...process.env, ...environment.env, COVERAGE_FILE: join(reportDir, '.coverage'), CI: 'true' };
+  const env = { ...environment.env, COVERAGE_FILE: join(reportDir, '.coverage'), CI: 'true' };
 
   let verdict: number | undefined;
   for (const step of plan.commands) {

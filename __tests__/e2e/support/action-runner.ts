@@ -297,6 +297,8 @@ export interface WorkflowCommand {
   command: string;
   properties: Record<string, string>;
   message: string;
+  /** Read from the older `##[name]message` form. */
+  legacy?: boolean;
 }
 
 export interface Annotation {
@@ -341,6 +343,13 @@ export function parseWorkflowCommands(stdout: string): ParsedStdout {
       continue;
     }
     const m = /^::([A-Za-z-]+)(?:\s+([^:]*))?::(.*)$/.exec(line);
+    // The runner still obeys the older form `##[name k=v;k=v]message`, found anywhere in a line.
+    const legacy = /##\[([A-Za-z-]+)(?:\s+([^\]]*))?\](.*)$/.exec(rawLine);
+    if (!m && legacy) {
+      result.commands.push({ command: legacy[1] ?? '', properties: {}, message: legacy[3] ?? '', legacy: true });
+      log.push(rawLine);
+      continue;
+    }
     if (!m) {
       log.push(rawLine);
       continue;
@@ -428,6 +437,8 @@ export interface RunActionOptions {
   toolCache?: string;
   /** Also stream the child's output to this process's stderr (also SLIPWAY_E2E_VERBOSE=1). */
   echo?: boolean;
+  /** Called with the step's process once it started (to signal it, as a cancel would). */
+  onStart?: (child: import('node:child_process').ChildProcess) => void;
 }
 
 export interface ActionResult extends ParsedStdout {
@@ -687,6 +698,7 @@ async function runStep(
     detached: true
   });
   const pid = child.pid;
+  options.onStart?.(child);
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => {

@@ -1,10 +1,11 @@
 // Reporter for the Actions runner: log groups, annotations, step outputs and the job summary.
-import { randomUUID } from 'node:crypto';
 import type { Reporter } from '../../ports.js';
 import { renderSummary } from '../../reports/summary.js';
+import type { Secrets } from '../../trust/secrets.js';
 import * as runner from './workflow-commands.js';
 
-export function githubReporter(): Reporter {
+/** `secrets` learns every value masked, so the process runner can keep them from children too. */
+export function githubReporter(secrets: Secrets): Reporter {
   return {
     info: runner.info,
     debug: runner.debug,
@@ -14,13 +15,13 @@ export function githubReporter(): Reporter {
     group(title, lines) {
       runner.startGroup(title);
       // Tool output is not ours: a line such as `::set-env` in a test's output must not be obeyed.
-      const token = randomUUID();
-      runner.info(`::stop-commands::${token}`);
-      for (const line of lines) runner.info(line);
-      runner.info(`::${token}::`);
+      runner.printText(lines);
       runner.endGroup();
     },
-    secret: runner.setSecret,
+    secret(value) {
+      secrets.add(value);
+      runner.setSecret(value);
+    },
     setOutput: runner.setOutput,
     async summary(report) {
       if (!runner.appendSummary(renderSummary(report))) runner.debug('no GITHUB_STEP_SUMMARY file: the job summary is skipped');

@@ -12,6 +12,11 @@ export function getInput(name: string, env: NodeJS.ProcessEnv = process.env): st
   return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
 }
 
+/** A value the main step saved for this post step; '' when none. */
+export function getState(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env[`STATE_${name}`] ?? '';
+}
+
 /** Workflow command text: `::name key=value,…::message`, escaped so no value can end the command early. */
 export function formatCommand(name: string, message: string, properties: Record<string, string | number | undefined> = {}): string {
   const props = Object.entries(properties)
@@ -46,7 +51,30 @@ const write = (line: string): void => {
   process.stdout.write(line + EOL);
 };
 
-export const info = (message: string): void => write(message);
+/**
+ * Whether the runner could read this line as a command: `::name::…` after leading white space, or
+ * the older `##[name]…` form anywhere in the line.
+ */
+export function isCommandLike(line: string): boolean {
+  return line.trimStart().startsWith('::') || line.includes('##[');
+}
+
+/**
+ * Prints lines as text, never as commands: when any of them could be read as one, all of them go
+ * inside a stop-commands block whose token is random, so no line can end it early.
+ */
+export function printText(lines: readonly string[]): void {
+  if (!lines.some(isCommandLike)) {
+    for (const line of lines) write(line);
+    return;
+  }
+  const token = randomUUID();
+  write(`::stop-commands::${token}`);
+  for (const line of lines) write(line);
+  write(`::${token}::`);
+}
+
+export const info = (message: string): void => printText(message.split(/\r?\n|\r/));
 export const debug = (message: string): void => write(formatCommand('debug', message));
 export const annotate = (level: 'notice' | 'warning' | 'error', message: string, annotation?: Annotation): void =>
   write(formatCommand(level, message, annotationProperties(annotation)));
@@ -60,8 +88,12 @@ export const setSecret = (value: string): void => {
 export function setOutput(name: string, value: string): void {
   const file = process.env.GITHUB_OUTPUT;
   if (file) appendFileSync(file, formatOutput(name, value), 'utf8');
-  // Runners without the file (very old ones) still read the command form.
-  else write(formatCommand('set-output', value, { name }));
+}
+
+/** Hands a value to this action's post step (as `STATE_<name>`); never a secret. */
+export function saveState(name: string, value: string): void {
+  const file = process.env.GITHUB_STATE;
+  if (file) appendFileSync(file, formatOutput(name, value), 'utf8');
 }
 
 /** Fails the step: an error annotation with the message, and exit code 1 when the process ends. */

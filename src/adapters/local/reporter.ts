@@ -2,17 +2,19 @@
 // attached to a TTY, every secret replaced by *** before anything is printed.
 import type { Annotation, Reporter } from '../../ports.js';
 import { renderTerminal } from '../../reports/terminal.js';
+import { Secrets } from '../../trust/secrets.js';
 
 export interface TerminalOptions {
   out?: NodeJS.WriteStream;
   verbose?: boolean;
+  /** Learns every value masked, so the process runner can keep them from children too. */
+  secrets?: Secrets;
 }
 
-export function terminalReporter({ out = process.stdout, verbose = false }: TerminalOptions = {}): Reporter & { outputs: Record<string, string> } {
-  const secrets: string[] = [];
+export function terminalReporter({ out = process.stdout, verbose = false, secrets = new Secrets() }: TerminalOptions = {}): Reporter & { outputs: Record<string, string> } {
   const colour = out.isTTY && !process.env.NO_COLOR;
   const paint = (code: number, text: string): string => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const mask = (text: string): string => secrets.reduce((t, s) => t.split(s).join('***'), text);
+  const mask = (text: string): string => secrets.mask(text);
   const where = (a?: Annotation): string => (a?.file ? `${a.file}${a.startLine ? `:${a.startLine}` : ''}${a.startColumn ? `:${a.startColumn}` : ''}: ` : '');
   const print = (text: string): void => {
     out.write(`${mask(text)}\n`);
@@ -31,9 +33,7 @@ export function terminalReporter({ out = process.stdout, verbose = false }: Term
       print(paint(1, `── ${title}`));
       lines.forEach((line) => print(`   ${line}`));
     },
-    secret: (value) => {
-      if (value) secrets.push(value);
-    },
+    secret: (value) => secrets.add(value),
     setOutput: (name, value) => {
       outputs[name] = value;
     },
