@@ -107,7 +107,6 @@ const distCommit = gitHead();
 const { runAction } = await import(pathToFileURL(join(build.dir, 'support', 'action-runner.js')).href);
 const { startCacheService } = await import(pathToFileURL(join(build.dir, 'support', 'cache-service.js')).href);
 const { pipMirrorEnv } = await import(pathToFileURL(join(build.dir, 'support', 'python.js')).href);
-const { projectStateDir } = await import(pathToFileURL(join(build.dir, 'src', 'project-state.js')).href);
 
 const TMP = mkdtempSync(join(os.tmpdir(), 'slipway-bench-'));
 const svc = await startCacheService({ storageDir: join(TMP, 'cache-service') });
@@ -548,6 +547,7 @@ async function dependencyScenario(project) {
 }
 
 function strip(run_) {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped from the saved results
   const { commands, runTempPrefix, ...rest } = run_;
   return rest;
 }

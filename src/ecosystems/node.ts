@@ -498,6 +498,7 @@ export function verifyNodeModulesPlan(
  * says how to fix it (with the manager's own reason when it gives one); undefined otherwise.
  */
 export function frozenInstallHint(manager: NodeManager, output: string, lockfile: string = lockfileName(manager)): string | undefined {
+  // eslint-disable-next-line no-control-regex -- colour codes in the package manager's output
   const text = String(output ?? '').replace(/\u001b\[[0-9;]*m/g, '');
   const outOfSync =
     /can only install packages when your package\.json and/i.test(text) ||

@@ -20,7 +20,7 @@
  * job's GITHUB_OUTPUT or use its cache token), nor NODE_OPTIONS (jest's --experimental-vm-modules)
  * or npm's npm_* variables.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -438,7 +438,7 @@ export interface RunActionOptions {
   /** Also stream the child's output to this process's stderr (also SLIPWAY_E2E_VERBOSE=1). */
   echo?: boolean;
   /** Called with the step's process once it started (to signal it, as a cancel would). */
-  onStart?: (child: import('node:child_process').ChildProcess) => void;
+  onStart?: (child: ChildProcess) => void;
 }
 
 export interface ActionResult extends ParsedStdout {
