@@ -69,7 +69,37 @@ export interface HttpResponse {
   body: string;
 }
 
-/** Plain HTTP. Throws only when no response arrived (network error, timeout). */
+export interface HttpOptions {
+  /** The whole exchange (redirects and body included) must end within this. */
+  timeoutMs: number;
+  body?: string;
+  headers?: Record<string, string>;
+  /** 'same-origin': a redirect to another origin is refused. Default 'follow', as fetch does. */
+  redirects?: 'follow' | 'same-origin';
+  /** Refuse to connect to link-local addresses (169.254.0.0/16, fe80::/10: cloud metadata endpoints). */
+  refuseLinkLocal?: boolean;
+}
+
+/**
+ * Why no response came back. `network`: connection failed or broke; `timeout`: the limit passed;
+ * `refused`: a policy said no (a redirect to another origin, a link-local address); `not-tls`: an
+ * https:// URL whose server answered in plain HTTP.
+ */
+export type HttpFailure = 'network' | 'timeout' | 'refused' | 'not-tls';
+
+/** No response. `sent`: the whole request may have reached the host (false only when it provably did not). */
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly failure: HttpFailure,
+    readonly sent: boolean
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** Plain HTTP. Any status is a response; throws (an HttpError) only when no response arrived. */
 export interface Http {
-  request(method: 'GET' | 'POST', url: string, options: { timeoutMs: number; body?: string; headers?: Record<string, string> }): Promise<HttpResponse>;
+  request(method: 'GET' | 'POST', url: string, options: HttpOptions): Promise<HttpResponse>;
 }

@@ -1,12 +1,15 @@
 /**
  * The Http adapter (src/adapters/http.ts) against a loopback server: answers of any status are
- * responses, redirects are followed the way fetch follows them, and failures say what happened
- * without the URL (deploy hooks and signed cache URLs carry keys in it).
+ * responses, redirects are followed the way fetch follows them (or refused across origins), the
+ * configured time limit is the one that applies, and failures say what happened (and whether the
+ * request may have reached the host) without the URL (deploy hooks and signed cache URLs carry keys in it).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeHttp } from '../../src/adapters/http.js';
+import type { LookupFunction } from 'node:net';
+import { nodeHttp, refusingLinkLocal } from '../../src/adapters/http.js';
+import { HttpError } from '../../src/ports.js';
 import { closedPortUrl } from './support/cache-service.js';
 
 interface Seen {
@@ -17,7 +20,9 @@ interface Seen {
 }
 
 /** A server whose answer is chosen by the path; it records every request it sees. */
-async function startServer(answer: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+async function startServer(
+  answer: (req: IncomingMessage, res: ServerResponse, body: string) => void
+): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
   const seen: Seen[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -42,7 +47,7 @@ beforeAll(async () => {
     const path = req.url ?? '/';
     const redirect = /^\/(30[12378])(\/.*)$/.exec(path);
     if (redirect) {
-      res.writeHead(Number(redirect[1]), { location: redirect[2] === '/other' ? `${other.url}/landed` : redirect[2] });
+      res.writeHead(Number(redirect[1]), { location: redirect[2]!.split('?')[0] === '/other' ? `${other.url}/landed` : redirect[2] });
       return res.end();
     }
     if (path === '/loop') {
@@ -50,6 +55,9 @@ beforeAll(async () => {
       return res.end();
     }
     if (path.startsWith('/silent')) return; // never answers
+    const slow = /^\/after\/(\d+)/.exec(path);
+    if (slow) return void setTimeout(() => res.end('late'), Number(slow[1]));
+    if (path === '/hang-up') return req.socket.destroy(); // received, then the connection breaks
     if (path === '/error') {
       res.writeHead(500, { 'content-type': 'text/plain' });
       return res.end('broken');
@@ -108,16 +116,120 @@ describe('redirects are followed as fetch follows them', () => {
   });
 });
 
-describe('no answer throws, without the URL', () => {
-  test('a server that never answers: the deadline', async () => {
-    const error = await nodeHttp.request('GET', `${main.url}/silent?key=s3cret`, { timeoutMs: 300 }).catch((e: Error) => e);
-    expect((error as Error).message).toBe('no response within 300 ms');
+describe('redirects to another origin, when refused', () => {
+  test('same origin: followed', async () => {
+    const r = await nodeHttp.request('POST', `${main.url}/307/to`, { timeoutMs: 5000, body: 'payload', redirects: 'same-origin' });
+    expect(r.body).toBe('POST /to payload');
   });
 
-  test('a refused connection: the system error', async () => {
+  test('another port: refused, the target never called, no secret in the message', async () => {
+    other.seen.length = 0;
+    const error = await nodeHttp.request('POST', `${main.url}/307/other?key=s3cret`, { timeoutMs: 5000, redirects: 'same-origin' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({
+      failure: 'refused',
+      sent: true,
+      message: `it redirected to another origin (${other.url}); only redirects within the same origin are followed`
+    });
+    expect(main.seen.at(-1)!.path).toBe('/307/other?key=s3cret');
+    expect(other.seen).toEqual([]);
+  });
+});
+
+describe('link-local destinations, when refused', () => {
+  test.each([['http://169.254.169.254/latest/meta-data/'], ['http://[fe80::1]:8080/x'], ['http://[::ffff:169.254.169.254]/']])(
+    '%s: refused before connecting',
+    async (url) => {
+      const error = await nodeHttp.request('GET', url, { timeoutMs: 5000, refuseLinkLocal: true }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ failure: 'refused', sent: false });
+      expect((error as Error).message).toMatch(/ is a link-local address, where cloud metadata endpoints live$/);
+    }
+  );
+
+  test('a name that resolves to one: refused by the lookup the connection uses', async () => {
+    const resolvesTo =
+      (address: string): LookupFunction =>
+      (_hostname, options, callback) =>
+        options.all
+          ? callback(null, [
+              { address: '127.0.0.1', family: 4 },
+              { address, family: address.includes(':') ? 6 : 4 }
+            ])
+          : callback(null, address, 4);
+    const lookup = (fake: LookupFunction, all: boolean) =>
+      new Promise<{ error: unknown; address: unknown }>((done) =>
+        refusingLinkLocal(fake)('metadata.internal', { all }, (error, address) => done({ error, address }))
+      );
+    expect((await lookup(resolvesTo('169.254.169.254'), false)).error).toMatchObject({
+      failure: 'refused',
+      message: 'metadata.internal resolves to 169.254.169.254, a link-local address, where cloud metadata endpoints live'
+    });
+    expect((await lookup(resolvesTo('fe80::a9fe:a9fe'), true)).error).toMatchObject({ failure: 'refused' });
+    expect(await lookup(resolvesTo('127.0.0.1'), true)).toEqual({
+      error: null,
+      address: [
+        { address: '127.0.0.1', family: 4 },
+        { address: '127.0.0.1', family: 4 }
+      ]
+    });
+  });
+
+  test('loopback is not link-local', async () => {
+    const r = await nodeHttp.request('GET', `http://localhost:${new URL(main.url).port}/ok`, { timeoutMs: 5000, refuseLinkLocal: true });
+    expect(r.status).toBe(200);
+  });
+});
+
+describe('the configured time limit, and only it', () => {
+  // Two silences at once: the keep-alive agent's 5 s idle limit must not cut either short.
+  test.concurrent(
+    '7 s of silence within an 8 s limit: the answer',
+    async () => {
+      const r = await nodeHttp.request('GET', `${main.url}/after/7000`, { timeoutMs: 8000 });
+      expect(r.body).toBe('late');
+    },
+    15_000
+  );
+
+  test.concurrent(
+    '7 s of silence with a 2 s limit: no answer within 2 s, after 2 s',
+    async () => {
+      const started = Date.now();
+      const error = await nodeHttp.request('GET', `${main.url}/after/7000`, { timeoutMs: 2000 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ failure: 'timeout', sent: true, message: 'no answer within 2 s' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+      expect(Date.now() - started).toBeLessThan(4000);
+    },
+    15_000
+  );
+});
+
+describe('no answer throws an HttpError, without the URL, saying whether the request went out', () => {
+  test('a server that never answers: the deadline; sent', async () => {
+    const error = await nodeHttp.request('GET', `${main.url}/silent?key=s3cret`, { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure: 'timeout', sent: true, message: 'no answer within 0.3 s' });
+  });
+
+  test('a refused connection: the system error; not sent', async () => {
     const url = `${await closedPortUrl()}/hook?key=s3cret`;
-    const error = await nodeHttp.request('POST', url, { timeoutMs: 5000, body: 'x' }).catch((e: Error) => e);
+    const error = await nodeHttp.request('POST', url, { timeoutMs: 5000, body: 'x' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure: 'network', sent: false });
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
     expect((error as Error).message).not.toMatch(/s3cret|hook/);
+  });
+
+  test('a name that does not resolve: not sent', async () => {
+    const error = await nodeHttp.request('POST', 'http://no-such-host.invalid/hook', { timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure: 'network', sent: false });
+  });
+
+  test('the connection breaks after the request arrived: sent', async () => {
+    const error = await nodeHttp.request('POST', `${main.url}/hang-up`, { timeoutMs: 5000, body: 'x', refuseLinkLocal: true }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure: 'network', sent: true });
+  });
+
+  test('https:// to a plain HTTP server: not-tls, never an OpenSSL string', async () => {
+    const error = await nodeHttp.request('GET', `${main.url.replace('http:', 'https:')}/ok`, { timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure: 'not-tls', sent: false, message: 'the server does not speak TLS: it answered in plain HTTP' });
   });
 });

@@ -1,10 +1,12 @@
 import {
+  commitIn,
   healthPollDelays,
   hookRequest,
   isHealthy,
   isRetryable,
   nextDelay,
   retryPolicy,
+  rollbackExpect,
   secretsOfUrl
 } from '../../src/stages/deploy-plan.js';
 
@@ -56,11 +58,7 @@ describe('hookRequest', () => {
 
 describe('secretsOfUrl', () => {
   test.each<[string, string, string[]]>([
-    [
-      'Render hook',
-      RENDER,
-      [RENDER, 's3cr3tK3y', 'srv-abc123XYZ']
-    ],
+    ['Render hook', RENDER, [RENDER, 's3cr3tK3y', 'srv-abc123XYZ']],
     [
       'userinfo password and encoded query values',
       'https://deployer:p%40ss%2Fword@h.example/x?token=a%20b%2Bc&n=1',
@@ -216,5 +214,37 @@ describe('health', () => {
     [503, 'sha-0123456', 'sha-0123456', false]
   ])('status %i body %j expect %j → %s', (status, body, expectText, healthy) => {
     expect(isHealthy(status, body, expectText)).toBe(healthy);
+  });
+});
+
+describe('what the health check expects of a rolled-back image', () => {
+  const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
+  const OLD = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
+
+  test.each<[string, string | undefined, string | undefined]>([
+    ['no health-expect', undefined, undefined],
+    ['no sha in it', 'status: ok', undefined],
+    ['the full sha', `"version":"${SHA}"`, SHA],
+    ['a 7-character prefix', 'sha-3f78685', '3f78685'],
+    ['the longest prefix in it', 'rev 3f786850e387 built', '3f786850e387'],
+    ['6 characters name no commit', 'sha-3f7868', undefined],
+    ['not a prefix of the sha', '6850e387550fd', undefined]
+  ])('commitIn: %s', (_name, expectText, commit) => {
+    expect(commitIn(expectText, SHA)).toBe(commit);
+  });
+
+  test.each<[string, string | undefined, string | undefined, ReturnType<typeof rollbackExpect>]>([
+    ['no sha in health-expect: applies as is', 'status: ok', OLD, { expect: 'status: ok', unknownRevision: false }],
+    ['no health-expect: none', undefined, OLD, { expect: undefined, unknownRevision: false }],
+    ['the full sha becomes the old revision', `version=${SHA}`, OLD, { expect: `version=${OLD}`, unknownRevision: false }],
+    [
+      'a prefix becomes the old revision cut to its length, every occurrence',
+      'sha-3f78685 (3f78685)',
+      OLD,
+      { expect: 'sha-a94a8fe (a94a8fe)', unknownRevision: false }
+    ],
+    ['no revision of the old image: a 2xx alone', `version=${SHA}`, undefined, { expect: undefined, unknownRevision: true }]
+  ])('rollbackExpect: %s', (_name, expectText, revision, expected) => {
+    expect(rollbackExpect(expectText, SHA, revision)).toEqual(expected);
   });
 });

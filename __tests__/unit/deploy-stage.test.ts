@@ -7,8 +7,9 @@ import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { buildConfig, type Config } from '../../src/config.js';
 import type { RunContext } from '../../src/context.js';
 import type { InputName } from '../../src/inputs.js';
-import type { Http, RunResult } from '../../src/ports.js';
-import { deploy, masker, registryDigest, registryEndpoint, shipAndDeploy } from '../../src/stages/deploy.js';
+import { HttpError, type Http, type RunResult } from '../../src/ports.js';
+import { deploy, masker, shipAndDeploy } from '../../src/stages/deploy.js';
+import { registryDigest, registryEndpoint, registryRevision } from '../../src/stages/registry-client.js';
 import { StageLog } from '../../src/stage-log.js';
 import type { RegistrySession } from '../../src/stages/image.js';
 import {
@@ -88,21 +89,43 @@ const session = (runner: FakeRunner): RegistrySession => ({
   log: new StageLog(runner)
 });
 
-/** The registry: `slipway-healthy` points at `healthy` (404 when undefined). */
-const registry = (healthy: string | undefined) => (request: HttpCall): HttpAnswer | undefined => {
-  if (!request.url.startsWith('https://registry.example.com/')) return undefined;
-  if (request.url.endsWith('/manifests/slipway-healthy')) {
-    return healthy ? { status: 200, headers: { 'docker-content-digest': healthy }, body: '{}' } : { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' };
-  }
-  return { status: 500 };
-};
+/**
+ * The registry: `slipway-healthy` points at `healthy` (404 when undefined); the images in `revisions`
+ * are served by digest, their config carrying that org.opencontainers.image.revision label (none when undefined).
+ */
+const registry =
+  (healthy: string | undefined, revisions: Record<string, string | undefined> = {}) =>
+  (request: HttpCall): HttpAnswer | undefined => {
+    if (!request.url.startsWith('https://registry.example.com/')) return undefined;
+    if (request.url.endsWith('/manifests/slipway-healthy')) {
+      return healthy
+        ? { status: 200, headers: { 'docker-content-digest': healthy }, body: '{}' }
+        : { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' };
+    }
+    for (const [digest, revision] of Object.entries(revisions)) {
+      const config = `sha256:${digest.slice(-10).repeat(6).slice(0, 64)}`;
+      if (request.url.endsWith(`/manifests/${digest}`)) {
+        return { status: 200, body: JSON.stringify({ mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: config } }) };
+      }
+      if (request.url.endsWith(`/blobs/${config}`)) {
+        return { status: 200, body: JSON.stringify({ config: { Labels: revision ? { 'org.opencontainers.image.revision': revision } : {} } }) };
+      }
+    }
+    return { status: 500 };
+  };
 
 const imageParam = (url: string): string | null => new URL(url).searchParams.get('imgURL');
 
 function run(cfg: Config, http: Http, runner = fakeRunner(classicDocker), withSession = true) {
   const { reporter, seen } = fakeReporter();
   const sleeps: number[] = [];
-  const outcome = deploy(cfg, context(), { runner, reporter, http, sleep: async (ms) => void sleeps.push(ms) }, { repository: REPO, digest: NEW }, withSession ? session(runner) : undefined);
+  const outcome = deploy(
+    cfg,
+    context(),
+    { runner, reporter, http, sleep: async (ms) => void sleeps.push(ms) },
+    { repository: REPO, digest: NEW },
+    withSession ? session(runner) : undefined
+  );
   return { outcome, seen, sleeps, runner };
 }
 
@@ -171,19 +194,65 @@ describe('deploy: the hook', () => {
     expect(allText(result)).not.toContain(KEY);
   });
 
-  test('network errors: five attempts, then a failure naming the cause', async () => {
-    const http = fakeHttp(() => new Error('connect ECONNREFUSED 127.0.0.1:9'));
+  test('not sent (connection refused): five attempts, then a failure naming the cause', async () => {
+    const http = fakeHttp(() => new HttpError('connect ECONNREFUSED 127.0.0.1:9', 'network', false));
     const { outcome, sleeps } = run(await config({ 'health-url': '' }), http.http);
     const result = await outcome;
     expect(http.requests).toHaveLength(5);
     expect(sleeps).toHaveLength(4);
-    expect(result.stage.headline).toBe('The deploy hook failed: could not be reached: connect ECONNREFUSED 127.0.0.1:9 (after 5 attempts). Nothing was deployed.');
+    expect(result.stage.headline).toBe(
+      'The deploy hook failed: could not be reached: connect ECONNREFUSED 127.0.0.1:9 (after 5 attempts). Nothing was deployed.'
+    );
+  });
+
+  test('sent, no answer within the limit: one call, never resent; without health-url a failure saying so', async () => {
+    const http = fakeHttp(() => new HttpError('no answer within 30 s', 'timeout', true));
+    const { outcome, sleeps } = run(await config({ 'health-url': '' }), http.http);
+    const result = await outcome;
+    expect(http.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(result).toMatchObject({ deployed: false, stage: { status: 'failure' } });
+    expect(result.stage.headline).toBe(
+      `The deploy hook did not answer within 30 s; it may or may not have started a deploy of ${REPO}@${NEW} (not retried, to avoid a second deploy).`
+    );
+  });
+
+  test.each<[string, Error]>([
+    ['a reset after sending', new HttpError('socket hang up', 'network', true)],
+    ['an error that does not say whether it was sent', new Error('something broke')]
+  ])('%s: one call, never resent', async (_name, error) => {
+    const http = fakeHttp(() => error);
+    const result = await run(await config({ 'health-url': '' }), http.http).outcome;
+    expect(http.requests).toHaveLength(1);
+    expect(result.stage.headline).toMatch(/^The deploy hook gave no answer \(.+\); it may or may not have started a deploy/);
+  });
+
+  test('a refused destination (link-local, redirect to another origin): one call, the input named, secrets masked', async () => {
+    const http = fakeHttp(() => new HttpError(`hooks.example.com resolves to 169.254.169.254, a link-local address ${KEY}`, 'refused', false));
+    const result = await run(await config({ 'health-url': '' }), http.http).outcome;
+    expect(http.requests).toHaveLength(1);
+    expect(result.stage.headline).toBe(
+      'Input `deploy-hook` is refused: hooks.example.com resolves to 169.254.169.254, a link-local address ***. Nothing was deployed.'
+    );
+  });
+
+  test('hook and health requests refuse other origins and link-local addresses; registry reads do not', async () => {
+    const http = fakeHttp((request) => registry(undefined)(request) ?? { status: 200 });
+    const calls: { url: string; options: object }[] = [];
+    const recording: Http = { request: (method, url, options) => (calls.push({ url, options }), http.http.request(method, url, options)) };
+    await run(await config(), recording).outcome;
+    const guard = { redirects: 'same-origin', refuseLinkLocal: true };
+    expect(calls.find((c) => c.url.startsWith(HOOKS))!.options).toMatchObject(guard);
+    expect(calls.find((c) => c.url === HEALTH)!.options).toMatchObject(guard);
+    expect(calls.find((c) => c.url.includes('/manifests/'))!.options).not.toHaveProperty('redirects');
   });
 });
 
 describe('deploy: health check, healthy tag and rollback', () => {
   test('healthy after a 503: deployed, slipway-healthy moved to the new digest (classic engine)', async () => {
-    const http = fakeHttp((request, i) => registry(OLD)(request) ?? (request.url === HEALTH ? (i === 0 ? { status: 503 } : { status: 200, body: 'ok' }) : { status: 200 }));
+    const http = fakeHttp(
+      (request, i) => registry(OLD)(request) ?? (request.url === HEALTH ? (i === 0 ? { status: 503 } : { status: 200, body: 'ok' }) : { status: 200 })
+    );
     const { outcome, sleeps, runner } = run(await config(), http.http);
     const result = await outcome;
     expect(result).toMatchObject({ deployed: true, rolledBack: false, stage: { status: 'success' } });
@@ -263,6 +332,125 @@ describe('deploy: health check, healthy tag and rollback', () => {
     expect(result.stage.headline).toMatch(
       /^deployed .*, but https:\/\/shop\.example\.com\/health could not be reached \(connect ECONNREFUSED\) after 1\.0s; rolled back to .*@sha256:222222222222, which is unhealthy too \(https:\/\/shop\.example\.com\/health could not be reached \(connect ECONNREFUSED\)\)$/
     );
+  });
+
+  describe('the hook got the call but did not answer: the health check decides', () => {
+    const silentHook = (health: (deployedSha: boolean) => HttpAnswer) => {
+      let polls = 0;
+      const http = fakeHttp((request) => {
+        const fromRegistry = registry(OLD)(request);
+        if (fromRegistry) return fromRegistry;
+        if (request.method === 'POST') return new HttpError('no answer within 30 s', 'timeout', true);
+        return health(++polls > 1);
+      });
+      return http;
+    };
+
+    test('health-expect names the commit and the app reports it: deployed, said plainly, healthy tag moved', async () => {
+      const http = silentHook((live) => ({ status: 200, body: live ? `version ${SHA}` : 'version old' }));
+      const { outcome, runner } = run(await config({ 'health-expect': SHA.slice(0, 12) }), http.http);
+      const result = await outcome;
+      expect(http.requestsTo(HOOKS)).toHaveLength(1);
+      expect(result).toMatchObject({ deployed: true, rolledBack: false, stage: { status: 'success' } });
+      expect(result.stage.headline).toMatch(
+        /^deployed .*@sha256:111111111111; the deploy hook did not answer within 30 s, but the app reports the new image after /
+      );
+      expect(runner.calls.map((c) => c.args[0])).toContain('push');
+    });
+
+    test('the app never reports it: failed, not resent, not rolled back', async () => {
+      const http = silentHook(() => ({ status: 200, body: 'version old' }));
+      const result = await run(await config({ 'health-expect': SHA.slice(0, 7), 'health-timeout': '3' }), http.http).outcome;
+      expect(http.requestsTo(HOOKS)).toHaveLength(1);
+      expect(result).toMatchObject({ deployed: false, rolledBack: false, stage: { status: 'failure' } });
+      expect(result.stage.headline).toBe(
+        `The deploy hook did not answer within 30 s; it may or may not have started a deploy of ${REPO}@${NEW} (not retried, to avoid a second deploy); ` +
+          `${HEALTH} answered 200, but its body does not contain "${SHA.slice(0, 7)}" after 3.0s.`
+      );
+    });
+
+    test('health-expect does not name the commit: health cannot tell, failed at once', async () => {
+      const http = silentHook(() => ({ status: 200 }));
+      const result = await run(await config(), http.http).outcome;
+      expect(http.requests.filter((r) => r.url === HEALTH)).toEqual([]);
+      expect(result.stage.headline).toMatch(
+        /\(not retried, to avoid a second deploy\)\. `health-url` cannot tell whether it went live: `health-expect` does not contain this commit's sha\.$/
+      );
+    });
+  });
+
+  test('health-url refused: one poll, the input named, not rolled back', async () => {
+    const http = fakeHttp(
+      (request) =>
+        registry(OLD)(request) ??
+        (request.url === HEALTH ? new HttpError('it redirected to another origin (https://elsewhere.example)', 'refused', true) : { status: 200 })
+    );
+    const { outcome, sleeps } = run(await config(), http.http);
+    const result = await outcome;
+    expect(sleeps).toEqual([]);
+    expect(http.requestsTo(HOOKS)).toHaveLength(1);
+    expect(result).toMatchObject({ deployed: false, rolledBack: false, stage: { status: 'failure' } });
+    expect(result.stage.headline).toBe(
+      `Deployed ${REPO}@${NEW}, but it is not verified: Input \`health-url\` is refused: it redirected to another origin (https://elsewhere.example). Not rolled back: no image can be verified.`
+    );
+  });
+
+  describe('rollback with a health-expect naming the commit: the old image must report its own', () => {
+    const OLD_SHA = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
+    /** The app reports the commit of the image deployed; the new one is unhealthy. */
+    const app = (revisions: Record<string, string | undefined>, hook: (i: number) => HttpAnswer = () => ({ status: 200 })) => {
+      let deployed = '';
+      let posts = 0;
+      return fakeHttp((request) => {
+        const fromRegistry = registry(OLD, revisions)(request);
+        if (fromRegistry) return fromRegistry;
+        if (request.method === 'POST') {
+          deployed = imageParam(request.url) ?? '';
+          return hook(posts++);
+        }
+        return deployed.endsWith(OLD) ? { status: 200, body: `{"version":"sha-${OLD_SHA.slice(0, 7)}"}` } : { status: 503 };
+      });
+    };
+
+    test('its revision label in place of the sha: rolled back, which is healthy', async () => {
+      const http = app({ [OLD]: OLD_SHA });
+      const result = await run(await config({ 'health-expect': `sha-${SHA.slice(0, 7)}`, 'health-timeout': '1' }), http.http).outcome;
+      expect(result).toMatchObject({ rolledBack: true, stage: { status: 'failure' } });
+      expect(result.stage.headline).toMatch(/; rolled back to .*@sha256:222222222222, which is healthy$/);
+      expect(result.log.lines).toContain(`The rollback expects "sha-${OLD_SHA.slice(0, 7)}": the previous image's revision in place of this commit.`);
+    });
+
+    test('no revision label: a 2xx alone verifies it, and the log says so', async () => {
+      const http = app({ [OLD]: undefined });
+      const result = await run(await config({ 'health-expect': SHA, 'health-timeout': '1' }), http.http).outcome;
+      expect(result.stage.headline).toMatch(/, which is healthy$/);
+      expect(result.log.lines).toContain(
+        'The rollback is verified by a 2xx from health-url alone: the previous image does not say which commit it was built from.'
+      );
+    });
+
+    test('the rollback call gets no answer, but the app reports the old image: rolled back', async () => {
+      const http = app({ [OLD]: OLD_SHA }, (i) => (i === 0 ? { status: 200 } : new HttpError('no answer within 30 s', 'timeout', true)));
+      const result = await run(await config({ 'health-expect': SHA.slice(0, 7), 'health-timeout': '1' }), http.http).outcome;
+      expect(http.requestsTo(HOOKS)).toHaveLength(2);
+      expect(result.rolledBack).toBe(true);
+      expect(result.stage.headline).toMatch(
+        /; rolled back to .*@sha256:222222222222 \(the deploy hook did not answer within 30 s, but the app reports that image\), which is healthy$/
+      );
+    });
+
+    test('buildx: the label comes from imagetools', async () => {
+      const runner = fakeRunner((args) => {
+        if (args[0] === 'buildx' && args[1] === 'version') return { stdout: 'buildx v0.17\n' };
+        if (args.includes('{{json .Manifest}}')) return { stdout: JSON.stringify({ digest: OLD }) };
+        if (args.includes('{{json .Image}}'))
+          return { stdout: JSON.stringify({ 'linux/amd64': { config: { Labels: { 'org.opencontainers.image.revision': OLD_SHA } } } }) };
+        return {};
+      });
+      const result = await run(await config({ 'health-expect': SHA.slice(0, 7), 'health-timeout': '1' }), app({}).http, runner).outcome;
+      expect(runner.calls.map((c) => c.args.slice(0, 4))).toContainEqual(['buildx', 'imagetools', 'inspect', `${REPO}@${OLD}`]);
+      expect(result.stage.headline).toMatch(/, which is healthy$/);
+    });
   });
 
   test('no previous healthy image: nothing to roll back to', async () => {
@@ -362,7 +550,12 @@ describe('shipAndDeploy', () => {
 
   test('no deploy-hook: no deploy outcome', async () => {
     const runner = fakeRunner(docker);
-    const result = await shipAndDeploy(await config({ 'deploy-hook': '' }), context(), { runner, reporter: fakeReporter().reporter, http: fakeHttp(() => ({})).http }, true);
+    const result = await shipAndDeploy(
+      await config({ 'deploy-hook': '' }),
+      context(),
+      { runner, reporter: fakeReporter().reporter, http: fakeHttp(() => ({})).http },
+      true
+    );
     expect(result.image.pushed).toBe(true);
     expect(result.deploy).toBeUndefined();
   });
@@ -409,6 +602,60 @@ describe('registry API', () => {
       'sha256:' + (await import('node:crypto')).createHash('sha256').update(body).digest('hex')
     );
     await expect(registryDigest(http.http, '127.0.0.1:5000/shop', 'x')).rejects.toThrow(/wants credentials/);
+  });
+
+  describe('a registry that answers HTTPS in plain HTTP', () => {
+    const plain = (answer: (request: HttpCall) => HttpAnswer) =>
+      fakeHttp((request) =>
+        request.url.startsWith('https://') ? new HttpError('the server does not speak TLS: it answered in plain HTTP', 'not-tls', false) : answer(request)
+      );
+    const basic = (request: HttpCall): HttpAnswer =>
+      request.headers?.Authorization
+        ? { status: 200, headers: { 'docker-content-digest': OLD } }
+        : { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } };
+
+    test('on loopback: read over http://, credentials included', async () => {
+      const http = plain(basic);
+      expect(await registryDigest(http.http, '127.0.0.1:5000/shop', 'slipway-healthy', { username: 'u', password: 'p' })).toBe(OLD);
+      expect(http.requests.map((r) => r.url)).toEqual([
+        'https://127.0.0.1:5000/v2/shop/manifests/slipway-healthy',
+        'http://127.0.0.1:5000/v2/shop/manifests/slipway-healthy',
+        'http://127.0.0.1:5000/v2/shop/manifests/slipway-healthy'
+      ]);
+    });
+
+    test('elsewhere: anonymous reads work, credentials are never sent', async () => {
+      const http = plain(basic);
+      await expect(registryDigest(http.http, 'registry.lan:5000/shop', 'slipway-healthy', { username: 'u', password: 'p' })).rejects.toThrow(
+        'the registry at registry.lan:5000 does not speak HTTPS; registry credentials are not sent over plain HTTP'
+      );
+      expect(http.requests.some((r) => r.headers?.Authorization)).toBe(false);
+      const open = plain(() => ({ status: 200, headers: { 'docker-content-digest': OLD } }));
+      expect(await registryDigest(open.http, 'registry.lan:5000/shop', 'slipway-healthy')).toBe(OLD);
+    });
+  });
+
+  test('registryRevision: a multi-platform index picks linux/amd64, skips attestations, reads the label from the config blob', async () => {
+    const amd = `sha256:${'aa'.repeat(32)}`;
+    const config = `sha256:${'cc'.repeat(32)}`;
+    const http = fakeHttp((request): HttpAnswer => {
+      if (request.url.endsWith(`/manifests/${OLD}`)) {
+        return {
+          body: JSON.stringify({
+            mediaType: 'application/vnd.oci.image.index.v1+json',
+            manifests: [
+              { digest: `sha256:${'ee'.repeat(32)}`, platform: { os: 'unknown', architecture: 'unknown' } },
+              { digest: `sha256:${'bb'.repeat(32)}`, platform: { os: 'linux', architecture: 'arm64' } },
+              { digest: amd, platform: { os: 'linux', architecture: 'amd64' } }
+            ]
+          })
+        };
+      }
+      if (request.url.endsWith(`/manifests/${amd}`)) return { body: JSON.stringify({ config: { digest: config } }) };
+      if (request.url.endsWith(`/blobs/${config}`)) return { body: JSON.stringify({ config: { Labels: { 'org.opencontainers.image.revision': SHA } } }) };
+      return { status: 404 };
+    });
+    expect(await registryRevision(http.http, 'ghcr.io/acme/shop', OLD)).toBe(SHA);
   });
 
   test('masker: longest secret first, every occurrence', () => {

@@ -1,11 +1,15 @@
-// Http over node:http and node:https. Any answer, whatever its status, is a response; only "no
-// answer" (network failure, timeout) throws. Error messages never contain the URL: deploy hooks and
-// cache downloads carry keys in it. Not the global fetch: its first call costs ~45 ms, which a warm
-// run (one cache lookup) would pay every time.
+// Http over node:http and node:https. Any answer, whatever its status, is a response; "no answer"
+// throws an HttpError that says whether the request may have reached the host (a deploy hook must
+// never be resent after it did). Error messages never contain the URL: deploy hooks and cache
+// downloads carry keys in it. Not the global fetch: its first call costs ~45 ms, which a warm run
+// (one cache lookup) would pay every time.
+import { lookup as dnsLookup } from 'node:dns';
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Http, HttpResponse } from '../ports.js';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { pipeline, type Readable } from 'node:stream';
+import { HttpError, type Http, type HttpResponse } from '../ports.js';
 
 const MAX_REDIRECTS = 5;
 
@@ -21,35 +25,63 @@ export const nodeHttp: Http = {
     // One deadline for the whole exchange, redirects and body included.
     const signal = AbortSignal.timeout(options.timeoutMs);
     let current: Hop = { method, url, body: options.body, headers: { ...options.headers } };
+    let answers = 0; // once one came, the host has seen the request
     try {
-      for (let hop = 0; ; hop++) {
-        const response = await send(current.url, { ...current, signal });
+      for (;;) {
+        // The socket's idle limit is the deadline too: left unset, the keep-alive agent's 5 s would apply.
+        const response = await send(current.url, { ...current, signal, idleMs: options.timeoutMs, refuseLinkLocal: options.refuseLinkLocal });
+        answers++;
         const next = redirectOf(response.statusCode ?? 0, response.headers.location, current);
-        if (!next || hop === MAX_REDIRECTS) return { status: response.statusCode ?? 0, headers: flatHeaders(response), body: await readBody(response) };
+        if (!next || answers > MAX_REDIRECTS) return { status: response.statusCode ?? 0, headers: flatHeaders(response), body: await readBody(response) };
         response.resume();
+        const to = new URL(next.url).origin;
+        if (options.redirects === 'same-origin' && to !== new URL(current.url).origin) {
+          throw new HttpError(`it redirected to another origin (${to}); only redirects within the same origin are followed`, 'refused', true);
+        }
         current = next;
       }
     } catch (error) {
-      throw new Error(signal.aborted ? `no response within ${options.timeoutMs} ms` : describe(error));
+      const failure = asHttpError(error, () => false);
+      const sent = failure.sent || answers > 0;
+      if (failure.failure === 'timeout') throw new HttpError(`no answer within ${seconds(options.timeoutMs)}`, 'timeout', sent);
+      throw new HttpError(failure.message, failure.failure, sent);
     }
   }
 };
 
 /**
- * One request, no redirects; resolves as soon as the response starts. `idleMs` gives up on a
- * connection silent for that long (for streamed bodies, where a whole-exchange deadline cannot be set).
+ * One request, no redirects; resolves as soon as the response starts, rejects with an HttpError.
+ * `idleMs` gives up on a connection silent for that long (for streamed bodies, where a
+ * whole-exchange deadline cannot be set). `refuseLinkLocal` refuses link-local destinations, by
+ * address or by what the name resolves to, on a fresh connection (a pooled one was resolved unchecked).
+ * A streamed request body needs its content-length among `headers`.
  */
 export function send(
   url: string,
-  options: { method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal; idleMs?: number }
+  options: { method: string; headers?: Record<string, string>; body?: string | Readable; signal?: AbortSignal; idleMs: number; refuseLinkLocal?: boolean }
 ): Promise<IncomingMessage> {
   return new Promise((done, fail) => {
-    const headers = { ...options.headers, ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }) };
-    const open = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = open(url, { method: options.method, headers, signal: options.signal, timeout: options.idleMs }, done);
-    req.on('timeout', () => req.destroy(new Error(`the connection was silent for ${(options.idleMs ?? 0) / 1000} s`)));
-    req.on('error', fail);
-    req.end(options.body);
+    const headers = { ...options.headers, ...(typeof options.body !== 'string' ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }) };
+    const secure = url.startsWith('https:');
+    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    if (options.refuseLinkLocal && isLinkLocal(host)) return fail(linkLocalError(host, host));
+    const guard = options.refuseLinkLocal ? { agent: false as const, lookup: refusingLinkLocal(dnsLookup) } : {};
+    const open = secure ? httpsRequest : httpRequest;
+    const req = open(url, { method: options.method, headers, signal: options.signal, timeout: options.idleMs, ...guard }, done);
+    // Sent = handed whole to a connected socket; before that the host cannot have the request.
+    let connected = false;
+    let finished = false;
+    req.on('socket', (socket) => {
+      if (req.reusedSocket) connected = true;
+      else socket.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
+    });
+    req.on('finish', () => (finished = true));
+    const sent = (): boolean => connected && finished;
+    req.on('timeout', () => req.destroy(new HttpError(`the connection was silent for ${seconds(options.idleMs)}`, 'timeout', sent())));
+    req.on('error', (error) => fail(asHttpError(error, sent)));
+    // Either side failing destroys the other; the request's error handler above reports it.
+    if (typeof options.body === 'object') pipeline(options.body, req, () => undefined);
+    else req.end(options.body);
   });
 }
 
@@ -76,7 +108,51 @@ function flatHeaders(response: IncomingMessage): HttpResponse['headers'] {
   return headers;
 }
 
-/** The system error (connect ECONNREFUSED 127.0.0.1:8080), never the URL. */
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/**
+ * The failure as an HttpError: the system error (connect ECONNREFUSED 127.0.0.1:8080), never the
+ * URL, and never OpenSSL's raw text.
+ */
+function asHttpError(error: unknown, sent: () => boolean): HttpError {
+  if (error instanceof HttpError) return error;
+  const { name, code, message } = (error ?? {}) as { name?: string; code?: string; message?: string };
+  if (name === 'AbortError' || name === 'TimeoutError') return new HttpError('no answer', 'timeout', sent());
+  const openssl = /SSL routines:[^:]*:([^:\n]+)/.exec(message ?? '')?.[1];
+  if (openssl || code === 'EPROTO' || code?.startsWith('ERR_SSL_')) {
+    // An HTTP server's plain answer to a TLS hello reads as a record of a wrong version or length.
+    if (/wrong version number|packet length too long|http request/i.test(openssl ?? message ?? '')) {
+      return new HttpError('the server does not speak TLS: it answered in plain HTTP', 'not-tls', false);
+    }
+    return new HttpError(`the TLS handshake failed (${openssl ?? code})`, 'network', false);
+  }
+  return new HttpError(message ?? String(error), 'network', sent());
+}
+
+const LINK_LOCAL = new BlockList();
+LINK_LOCAL.addSubnet('169.254.0.0', 16, 'ipv4');
+LINK_LOCAL.addSubnet('fe80::', 10, 'ipv6'); // also matches IPv4-mapped ::ffff:169.254.x.x
+
+function isLinkLocal(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && LINK_LOCAL.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+function linkLocalError(host: string, address: string): HttpError {
+  const resolved = host === address ? 'is' : `resolves to ${address},`;
+  return new HttpError(`${host} ${resolved} a link-local address, where cloud metadata endpoints live`, 'refused', false);
+}
+
+/** `lookup` that fails when any address of the name is link-local; checked as the connection opens. */
+export function refusingLinkLocal(lookup: LookupFunction): LookupFunction {
+  return (hostname, options, callback) =>
+    lookup(hostname, options, (error, address, family) => {
+      if (error) return callback(error, address, family);
+      const addresses = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
+      const bad = addresses.find(isLinkLocal);
+      if (bad) return callback(linkLocalError(hostname, bad), address, family);
+      callback(null, address, family);
+    });
 }

@@ -218,3 +218,31 @@ export function isHealthy(status: number, body: string, expect?: string): boolea
   if (expect === undefined || expect === '') return true;
   return body.includes(expect);
 }
+
+/**
+ * The part of `health-expect` that names the run's commit: the longest prefix of `sha`, 7 characters
+ * or more, that it contains. Undefined when it names no commit (then health cannot tell images apart).
+ */
+export function commitIn(healthExpect: string | undefined, sha: string): string | undefined {
+  if (!healthExpect) return undefined;
+  for (let length = sha.length; length >= 7; length--) {
+    if (healthExpect.includes(sha.slice(0, length))) return sha.slice(0, length);
+  }
+  return undefined;
+}
+
+/**
+ * What the image rolled back to must report. A `health-expect` naming the run's commit expects the
+ * previous image's own revision instead, cut to the same length; without that revision there is
+ * nothing to expect (a 2xx alone verifies, `unknownRevision`). Any other `health-expect` applies as is.
+ */
+export function rollbackExpect(
+  healthExpect: string | undefined,
+  sha: string,
+  previousRevision: string | undefined
+): { expect?: string; unknownRevision: boolean } {
+  const commit = commitIn(healthExpect, sha);
+  if (!commit) return { expect: healthExpect, unknownRevision: false };
+  if (!previousRevision) return { expect: undefined, unknownRevision: true };
+  return { expect: healthExpect!.split(commit).join(previousRevision.slice(0, commit.length)), unknownRevision: false };
+}

@@ -2,7 +2,9 @@
 // - podman serves the Docker Engine API on a private unix socket (the real `docker` CLI talks to it);
 // - the CNCF distribution registry (`docker-registry`) listens on a free 127.0.0.1 port with htpasswd
 //   auth and a self-signed TLS certificate, which podman trusts through
-//   /etc/containers/certs.d/127.0.0.1:PORT/ca.crt (removed on stop).
+//   /etc/containers/certs.d/127.0.0.1:PORT/ca.crt (removed on stop);
+// - on request, a second registry without TLS or auth (plain HTTP), marked insecure for podman in its
+//   registries.conf (`docker login` to it is refused, so it is used without credentials).
 // Everything lives in one temporary directory; both servers are stopped by process id.
 // Needs root and the packages of scripts/install-test-deps.sh.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -51,15 +53,29 @@ export interface DockerServices {
    * it as `<registry>/base:latest`; returns that reference. Done once per services instance.
    */
   pushBaseImage(): Promise<string>;
+  /** The plain-HTTP registry, when started with `plainRegistry: true`. */
+  plain?: RegistryReads;
   /** The last lines of both servers' logs, for failure messages. */
   logs(): string;
   /** Stops both servers by process id, removes the trust entry and the directory. Idempotent. */
   stop(): Promise<void>;
 }
 
+/** Reads of a registry, for assertions. */
+export interface RegistryReads {
+  /** `127.0.0.1:PORT` */
+  registry: string;
+  /** Tags of `repo` in the registry, sorted; [] when the repository does not exist. */
+  tags(repo: string): Promise<string[]>;
+  /** sha256 digest of the manifest `repo:tag` as stored (checked against Docker-Content-Digest). */
+  manifestDigest(repo: string, tag: string): Promise<string>;
+}
+
 export interface StartOptions {
   username?: string;
   password?: string;
+  /** Also start a registry without TLS or auth (`plain`). */
+  plainRegistry?: boolean;
   /** How long to wait for both servers to answer. */
   timeoutMs?: number;
 }
@@ -202,7 +218,15 @@ async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void>
 function withNoProxy(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const loopback = ['127.0.0.1', 'localhost'];
   const merge = (value: string | undefined): string =>
-    [...new Set([...(value ?? '').split(',').map((s) => s.trim()).filter(Boolean), ...loopback])].join(',');
+    [
+      ...new Set([
+        ...(value ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        ...loopback
+      ])
+    ].join(',');
   return { ...env, NO_PROXY: merge(env.NO_PROXY ?? env.no_proxy), no_proxy: merge(env.no_proxy ?? env.NO_PROXY) };
 }
 
@@ -259,13 +283,28 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
   try {
     const port = await freePort();
     const registry = `127.0.0.1:${port}`;
+    const plainPort = options.plainRegistry ? await freePort() : undefined;
     await Promise.all(['storage', 'run', 'tmp', 'registry-data', 'docker-config', 'support-docker-config'].map((d) => mkdir(path(d))));
 
     // TLS certificate for 127.0.0.1 and the htpasswd file (password through stdin, not argv).
     await mustRun('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', path('registry.key'), '-out', path('registry.crt'), '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      path('registry.key'),
+      '-out',
+      path('registry.crt'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1'
     ]);
     const htpasswd = await mustRun('htpasswd', ['-niB', username], { input: `${password}\n` });
     await writeFile(path('htpasswd'), htpasswd.stdout);
@@ -306,7 +345,9 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
       [
         '[containers]',
         'netns = "host"',
-        `default_ulimits = [${containerUlimits().map((u) => `"${u}"`).join(', ')}]`,
+        `default_ulimits = [${containerUlimits()
+          .map((u) => `"${u}"`)
+          .join(', ')}]`,
         '[engine]',
         'cgroup_manager = "cgroupfs"',
         'runtime = "runc"',
@@ -315,11 +356,26 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
         ''
       ].join('\n')
     );
-    await writeFile(path('registries.conf'), 'unqualified-search-registries = []\n');
-    await writeFile(
-      path('storage.conf'),
-      ['[storage]', 'driver = "vfs"', `graphroot = "${path('storage')}"`, `runroot = "${path('run')}"`, ''].join('\n')
-    );
+    const insecure = plainPort ? `[[registry]]\nlocation = "127.0.0.1:${plainPort}"\ninsecure = true\n` : '';
+    await writeFile(path('registries.conf'), `unqualified-search-registries = []\n${insecure}`);
+    if (plainPort) {
+      await mkdir(path('plain-registry-data'));
+      await writeFile(
+        path('plain-registry.yml'),
+        [
+          'version: 0.1',
+          'log:',
+          '  level: info',
+          'storage:',
+          '  filesystem:',
+          `    rootdirectory: ${path('plain-registry-data')}`,
+          'http:',
+          `  addr: 127.0.0.1:${plainPort}`,
+          ''
+        ].join('\n')
+      );
+    }
+    await writeFile(path('storage.conf'), ['[storage]', 'driver = "vfs"', `graphroot = "${path('storage')}"`, `runroot = "${path('run')}"`, ''].join('\n'));
 
     const socket = path('podman.sock');
     const podmanEnv: NodeJS.ProcessEnv = withNoProxy({
@@ -332,11 +388,25 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
 
     const registryProcess = startDaemon('docker-registry', ['serve', path('registry.yml')], process.env, path('registry.log'), dir);
     children.push(registryProcess);
+    const plainProcess = plainPort
+      ? startDaemon('docker-registry', ['serve', path('plain-registry.yml')], process.env, path('plain-registry.log'), dir)
+      : undefined;
+    if (plainProcess) children.push(plainProcess);
     const podman = startDaemon(
       'podman',
       [
-        '--storage-driver', 'vfs', '--root', path('storage'), '--runroot', path('run'), '--tmpdir', path('tmp'),
-        'system', 'service', '--time=0', `unix://${socket}`
+        '--storage-driver',
+        'vfs',
+        '--root',
+        path('storage'),
+        '--runroot',
+        path('run'),
+        '--tmpdir',
+        path('tmp'),
+        'system',
+        'service',
+        '--time=0',
+        `unix://${socket}`
       ],
       podmanEnv,
       path('podman.log'),
@@ -345,9 +415,7 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
     children.push(podman);
 
     const exitedText = (child: ChildProcess, log: string) => (): string | undefined =>
-      child.exitCode !== null || child.signalCode !== null
-        ? `exit ${child.exitCode ?? child.signalCode}\n${tail(log)}`
-        : undefined;
+      child.exitCode !== null || child.signalCode !== null ? `exit ${child.exitCode ?? child.signalCode}\n${tail(log)}` : undefined;
     const ca = readFileSync(path('registry.crt'));
     await Promise.all([
       waitUntil(
@@ -362,7 +430,14 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
         async () => (await request({ secure: true, host: '127.0.0.1', port, path: '/v2/', method: 'GET', ca })).status === 401,
         deadline,
         exitedText(registryProcess, path('registry.log'))
-      )
+      ),
+      plainProcess &&
+        waitUntil(
+          'plain docker-registry',
+          async () => (await request({ host: '127.0.0.1', port: plainPort, path: '/v2/', method: 'GET' })).status === 200,
+          deadline,
+          exitedText(plainProcess, path('plain-registry.log'))
+        )
     ]);
 
     const env: NodeJS.ProcessEnv = withNoProxy({
@@ -378,16 +453,45 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
     const supportEnv: NodeJS.ProcessEnv = { ...env, DOCKER_CONFIG: path('support-docker-config') };
     const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
-    const registryGet = (urlPath: string, headers: http.OutgoingHttpHeaders = {}) =>
-      request({
-        secure: true,
-        host: '127.0.0.1',
-        port,
-        path: urlPath,
-        method: 'GET',
-        ca,
-        headers: { Authorization: authorization, ...headers }
-      });
+    const reads = (registryPort: number, secure: boolean): RegistryReads => {
+      const get = (urlPath: string, headers: http.OutgoingHttpHeaders = {}) =>
+        request({
+          secure,
+          host: '127.0.0.1',
+          port: registryPort,
+          path: urlPath,
+          method: 'GET',
+          ...(secure ? { ca, headers: { Authorization: authorization, ...headers } } : { headers })
+        });
+      return {
+        registry: `127.0.0.1:${registryPort}`,
+        async tags(repo) {
+          const response = await get(`/v2/${repo}/tags/list`);
+          if (response.status === 404) return [];
+          if (response.status !== 200) throw new Error(`tags/list of ${repo}: HTTP ${response.status} ${response.body.toString()}`);
+          const parsed = JSON.parse(response.body.toString()) as { tags?: string[] | null };
+          return [...(parsed.tags ?? [])].sort();
+        },
+        async manifestDigest(repo, tag) {
+          const response = await get(`/v2/${repo}/manifests/${tag}`, {
+            Accept: [
+              'application/vnd.oci.image.index.v1+json',
+              'application/vnd.oci.image.manifest.v1+json',
+              'application/vnd.docker.distribution.manifest.list.v2+json',
+              'application/vnd.docker.distribution.manifest.v2+json'
+            ].join(', ')
+          });
+          if (response.status !== 200) throw new Error(`manifest ${repo}:${tag}: HTTP ${response.status} ${response.body.toString()}`);
+          const digest = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
+          const header = response.headers['docker-content-digest'];
+          if (header !== undefined && header !== digest) {
+            throw new Error(`manifest ${repo}:${tag}: body hashes to ${digest} but the registry says ${String(header)}`);
+          }
+          return digest;
+        }
+      };
+    };
+    const tlsReads = reads(port, true);
 
     const docker: DockerServices['docker'] = (args, opts = {}) =>
       runCommand('docker', args, { env: { ...env, ...opts.extraEnv }, input: opts.input, cwd: opts.cwd ?? dir, timeoutMs: 300_000 });
@@ -411,8 +515,7 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
           ].join('\n')
         );
         const reference = `${registry}/base:latest`;
-        const run = (args: string[], input?: string) =>
-          mustRun('docker', args, { env: supportEnv, input, cwd: context, timeoutMs: 300_000 });
+        const run = (args: string[], input?: string) => mustRun('docker', args, { env: supportEnv, input, cwd: context, timeoutMs: 300_000 });
         await run(['login', '--username', username, '--password-stdin', registry], password);
         await run(['build', '-t', reference, '.']);
         await run(['push', reference]);
@@ -431,32 +534,12 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
       env,
       startupMs: Date.now() - started,
       docker,
-      async tags(repo) {
-        const response = await registryGet(`/v2/${repo}/tags/list`);
-        if (response.status === 404) return [];
-        if (response.status !== 200) throw new Error(`tags/list of ${repo}: HTTP ${response.status} ${response.body.toString()}`);
-        const parsed = JSON.parse(response.body.toString()) as { tags?: string[] | null };
-        return [...(parsed.tags ?? [])].sort();
-      },
-      async manifestDigest(repo, tag) {
-        const response = await registryGet(`/v2/${repo}/manifests/${tag}`, {
-          Accept: [
-            'application/vnd.oci.image.index.v1+json',
-            'application/vnd.oci.image.manifest.v1+json',
-            'application/vnd.docker.distribution.manifest.list.v2+json',
-            'application/vnd.docker.distribution.manifest.v2+json'
-          ].join(', ')
-        });
-        if (response.status !== 200) throw new Error(`manifest ${repo}:${tag}: HTTP ${response.status} ${response.body.toString()}`);
-        const digest = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
-        const header = response.headers['docker-content-digest'];
-        if (header !== undefined && header !== digest) {
-          throw new Error(`manifest ${repo}:${tag}: body hashes to ${digest} but the registry says ${String(header)}`);
-        }
-        return digest;
-      },
+      tags: tlsReads.tags,
+      manifestDigest: tlsReads.manifestDigest,
+      plain: plainPort ? reads(plainPort, false) : undefined,
       pushBaseImage,
-      logs: () => `--- podman ---\n${tail(path('podman.log'))}\n--- registry ---\n${tail(path('registry.log'))}`,
+      logs: () =>
+        `--- podman ---\n${tail(path('podman.log'))}\n--- registry ---\n${tail(path('registry.log'))}${plainPort ? `\n--- plain registry ---\n${tail(path('plain-registry.log'))}` : ''}`,
       stop
     };
   } catch (error) {
