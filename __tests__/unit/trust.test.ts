@@ -2,6 +2,7 @@
 // text the runner could read as a command, and what the secrets registry masks.
 import { describe, expect, test } from '@jest/globals';
 import { isCommandLike } from '../../src/adapters/github/workflow-commands.js';
+import { sameSite } from '../../src/adapters/http.js';
 import { childEnvironment, cacheServiceVariables } from '../../src/trust/child-env.js';
 import { untrustedReason } from '../../src/trust/events.js';
 import { Secrets } from '../../src/trust/secrets.js';
@@ -107,5 +108,19 @@ describe('Secrets', () => {
     secrets.add('');
     expect(secrets.values()).toEqual([]);
     expect(secrets.mask('a b')).toBe('a b');
+  });
+});
+
+describe('sameSite (which redirects the hook and health clients follow)', () => {
+  test.each<[string, string, boolean]>([
+    ['https://a.example/x', 'https://a.example/y', true],
+    ['http://a.example/x', 'https://a.example/x', true],
+    ['https://a.example/x', 'http://a.example/x', false],
+    ['http://a.example:8080/x', 'https://a.example/x', false],
+    ['http://a.example/x', 'https://a.example:8443/x', false],
+    ['https://a.example/x', 'https://b.example/x', false],
+    ['http://127.0.0.1:4000/x', 'http://127.0.0.1:4001/x', false]
+  ])('%s -> %s', (from, to, expected) => {
+    expect(sameSite(new URL(from), new URL(to))).toBe(expected);
   });
 });

@@ -34,9 +34,9 @@ export const nodeHttp: Http = {
         const next = redirectOf(response.statusCode ?? 0, response.headers.location, current);
         if (!next || answers > MAX_REDIRECTS) return { status: response.statusCode ?? 0, headers: flatHeaders(response), body: await readBody(response) };
         response.resume();
-        const to = new URL(next.url).origin;
-        if (options.redirects === 'same-origin' && to !== new URL(current.url).origin) {
-          throw new HttpError(`it redirected to another origin (${to}); only redirects within the same origin are followed`, 'refused', true);
+        const to = new URL(next.url);
+        if (options.redirects === 'same-origin' && !sameSite(new URL(current.url), to)) {
+          throw new HttpError(`it redirected to another origin (${to.origin}); only redirects within the same origin are followed`, 'refused', true);
         }
         current = next;
       }
@@ -83,6 +83,15 @@ export function send(
     if (typeof options.body === 'object') pipeline(options.body, req, () => undefined);
     else req.end(options.body);
   });
+}
+
+/**
+ * The same origin, or the same host moving from http to https on the default ports: hosts redirect
+ * plain-HTTP URLs to HTTPS, and that leaves no one else in the exchange.
+ */
+export function sameSite(from: URL, to: URL): boolean {
+  if (from.origin === to.origin) return true;
+  return from.protocol === 'http:' && to.protocol === 'https:' && from.hostname === to.hostname && from.port === '' && to.port === '';
 }
 
 /** Where a redirect leads, as fetch follows it: 303 (and 301/302 after a POST) turn into a GET. */
