@@ -8,12 +8,13 @@
  * rollback cases return to. Every run uses its own commit SHA, so its `sha-…` tag is its own.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
-import { runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
+import { runAction, runPost, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { pipMirrorEnv } from './support/python.js';
 import { createWorkspace, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
@@ -458,6 +459,78 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
       expect(cli.output).toMatch(/✓ image .* pushed /);
       expect(cli.output).toMatch(/✓ deploy .* deployed .*; healthy after /);
       for (const secret of [services.password, host.hookUrl, host.key, host.serviceId]) expect(cli.output).not.toContain(secret);
+    },
+    SLOW
+  );
+
+  /** Runs a deploy whose health check never passes and signals the step once it is polling. */
+  async function interruptedWhilePolling(name: string, signal: NodeJS.Signals): Promise<ActionResult> {
+    host.reset();
+    host.unhealthy('always');
+    let step: ChildProcess | undefined;
+    const running = ship(name, { sha: newSha(), inputs: { 'health-timeout': 120 }, onStart: (child) => (step = child) });
+    for (const end = Date.now() + 150_000; host.healthPolls() === 0 && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(host.healthPolls()).toBeGreaterThan(0);
+    step!.kill(signal);
+    return running;
+  }
+
+  /** Files under RUNNER_TEMP that hold the registry password or its Docker `auth` form. */
+  const credentialsLeft = (result: ActionResult): string[] => {
+    const auth = Buffer.from(`${services.username}:${services.password}`).toString('base64');
+    return readdirSync(result.runnerTemp, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      .filter((file) => {
+        const text = readFileSync(file, 'latin1');
+        return text.includes(auth) || text.includes(services.password);
+      });
+  };
+
+  test(
+    'cancelled while polling health (SIGTERM): exit 143, the private Docker login is gone at once',
+    async () => {
+      const result = await interruptedWhilePolling('cancel while polling', 'SIGTERM');
+      expect(result.code).toBe(143);
+      expect(result.log).toMatch(/Cancelled \(SIGTERM\): stopped \d+ running programs? and removed the run's files and registry login\./);
+      expect(credentialsLeft(result)).toEqual([]);
+      expect(readdirSync(path.join(result.runnerTemp, 'slipway')).filter((name) => name.startsWith('run-'))).toEqual([]);
+    },
+    SLOW
+  );
+
+  test(
+    'killed while polling health (SIGKILL): the post step logs out of the registry and removes the login',
+    async () => {
+      const result = await interruptedWhilePolling('killed while polling', 'SIGKILL');
+      expect(result.signal).toBe('SIGKILL');
+      // Killed outright, the run could not clean up: the login is still on disk until the post step.
+      expect(credentialsLeft(result).length).toBeGreaterThan(0);
+      const post = await runPost(result);
+      expect(post?.ok).toBe(true);
+      expect(post?.log).toContain(`Logged out of ${services.registry}.`);
+      expect(credentialsLeft(result)).toEqual([]);
+    },
+    SLOW
+  );
+
+  test(
+    'build-arg values are never printed: not in the logged docker command, not in the failure summary',
+    async () => {
+      host.reset();
+      const value = `tok-${randomBytes(8).toString('hex')}`;
+      const workspace = createWorkspace('ship-app');
+      writeFileSync(path.join(workspace, 'Dockerfile.broken'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG NPM_TOKEN\nRUN exit 3\n');
+      const result = await ship('build-arg values', {
+        sha: newSha(),
+        workspace,
+        inputs: { dockerfile: 'Dockerfile.broken', 'build-args': `BASE_IMAGE=${baseImage}\nNPM_TOKEN=${value}` }
+      });
+      expect(result.ok).toBe(false);
+      expect(result.log).toMatch(/--build-arg '?NPM_TOKEN=\*\*\*'?/);
+      expect(result.summary).toContain('NPM_TOKEN=***');
+      for (const place of [result.stdout, result.stderr, result.summary, JSON.stringify(result.outputs)]) expect(place).not.toContain(value);
+      expect(host.calls).toEqual([]);
     },
     SLOW
   );
