@@ -27,13 +27,30 @@ export interface ProcessRunner {
 export interface CacheStore {
   readonly description: string;
   /**
+   * Reached over the network: its operations share the run's time budget. A local store is never
+   * cut off (an abandoned extraction would go on writing into the environment being installed).
+   */
+  readonly remote?: boolean;
+  /**
    * Restores `paths` from the entry saved under `key` or, failing that, the newest entry whose key
    * starts with one of `restoreKeys`. Returns the key of the entry restored, undefined on a miss.
-   * Throws when the store cannot be reached; callers turn that into a warning.
+   * Throws when the store cannot be reached (callers turn that into a warning), BrokenCacheEntry
+   * when the entry arrived but cannot be unpacked. Stops, leaving nothing half-written, on `signal`.
    */
-  restore(paths: string[], key: string, restoreKeys?: string[]): Promise<string | undefined>;
-  /** Saves `paths` under `key`. Returns false when an entry with that key already exists. */
-  save(paths: string[], key: string): Promise<boolean>;
+  restore(paths: string[], key: string, restoreKeys?: string[], signal?: AbortSignal): Promise<string | undefined>;
+  /**
+   * Saves `paths` under `key`. Returns false when nothing was stored and that is no failure: an
+   * entry with that key exists already, or the runner allows no cache writes.
+   */
+  save(paths: string[], key: string, signal?: AbortSignal): Promise<boolean>;
+}
+
+/** A cache entry that arrived whole but cannot be unpacked: the store works, the entry does not. */
+export class BrokenCacheEntry extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BrokenCacheEntry';
+  }
 }
 
 export interface Annotation {

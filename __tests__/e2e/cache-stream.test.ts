@@ -1,8 +1,10 @@
 /**
- * Slipway's own restore path (src/adapters/github/cache.ts) against the fake cache service: entries
- * saved by the REAL @actions/cache are looked up and streamed from the signed URL into tar, and must
- * come back exactly as the library itself restores them. Failures (service errors, a download that
- * breaks off) must leave nothing half-written behind and say what went wrong without the signed URL.
+ * Slipway's own restore and save paths (src/adapters/github/cache*.ts) against the fake cache
+ * service: entries saved by the REAL @actions/cache are looked up and streamed from the signed URL
+ * into tar, and must come back exactly as the library itself restores them; entries Slipway saves
+ * must come back whole through the library. Failures (service errors, a download that breaks off)
+ * must leave nothing half-written behind and say what went wrong without the signed URL, and a
+ * caller's abort signal stops an operation at once.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import * as cache from '@actions/cache';
@@ -174,5 +176,95 @@ describe('failures throw a clear error (the install stage turns it into a warnin
   test('a refused connection is an error naming it', async () => {
     const refused = githubCacheStore({ ...process.env, ACTIONS_RESULTS_URL: await closedPortUrl() })!;
     await expect(refused.restore([env()], 'failing-key')).rejects.toThrow(/^cache lookup failed: .*ECONNREFUSED/);
+  }, 30_000);
+});
+
+describe('saves the way @actions/cache saves', () => {
+  const env = (): string => path.join(ws, 'saved-venv');
+  const kinds = (): string[] => svc.requests.map((r) => `${r.kind} ${r.status}`);
+
+  afterAll(() => svc.setFailureMode('none'));
+
+  test('an entry Slipway saved comes back whole through @actions/cache and through Slipway', async () => {
+    writeEnvironmentLike(env(), 'saved');
+    const original = snapshot(env());
+    svc.requests.length = 0;
+    expect(await store.save([env()], 'own-save-1')).toBe(true);
+    expect(kinds()).toEqual(['CreateCacheEntry 200', 'blob 201', 'FinalizeCacheEntryUpload 200']);
+    // Same compression as the library's (zstd here): the same version, so either finds the other's entries.
+    expect((await svc.archive('own-save-1')).subarray(0, 4).toString('hex')).toBe('28b52ffd');
+
+    rmSync(env(), { recursive: true, force: true });
+    expect(await cache.restoreCache([env()], 'own-save-1')).toBe('own-save-1');
+    expect(snapshot(env())).toEqual(original);
+    rmSync(env(), { recursive: true, force: true });
+    expect(await store.restore([env()], 'own-save-1')).toBe('own-save-1');
+    expect(snapshot(env())).toEqual(original);
+  }, 60_000);
+
+  test('an existing key is not saved again: false, no upload', async () => {
+    svc.requests.length = 0;
+    expect(await store.save([env()], 'own-save-1')).toBe(false);
+    expect(kinds()).toEqual(['CreateCacheEntry 409']);
+  }, 60_000);
+
+  test('an archive over 128 MiB goes up in blocks and comes back intact', async () => {
+    const big = path.join(ws, 'big');
+    rmSync(big, { recursive: true, force: true });
+    mkdirSync(big);
+    writeFileSync(path.join(big, 'random.bin'), randomBytes(129 * 1024 * 1024)); // does not compress
+    const original = snapshot(big);
+    svc.requests.length = 0;
+    expect(await store.save([big], 'own-save-big')).toBe(true);
+    expect(kinds()).toEqual(['CreateCacheEntry 200', 'block 201', 'block 201', 'block 201', 'blocklist 201', 'FinalizeCacheEntryUpload 200']);
+    rmSync(big, { recursive: true, force: true });
+    expect(await cache.restoreCache([big], 'own-save-big')).toBe('own-save-big');
+    expect(snapshot(big)).toEqual(original);
+    rmSync(big, { recursive: true, force: true });
+  }, 120_000);
+
+  test.each<[FailureMode, RegExp, string[]]>([
+    ['http500', /^cache reservation failed: HTTP 500: simulated cache service failure$/, ['CreateCacheEntry 500', 'CreateCacheEntry 500', 'CreateCacheEntry 500']],
+    ['write-denied', /^the cache service refused the entry: cache write denied: token has no writable scopes$/, ['CreateCacheEntry 200']],
+    ['blob500', /^cache upload failed: HTTP 500 \(InternalError\)$/, ['CreateCacheEntry 200', 'blob 500']]
+  ])('%s: the save throws what failed, and no entry appears', async (mode, message, requests) => {
+    writeEnvironmentLike(env(), mode);
+    svc.setFailureMode(mode);
+    svc.requests.length = 0;
+    const error = await store.save([env()], `failing-save-${mode}`).then(
+      () => undefined,
+      (e: Error) => e
+    );
+    expect(error?.message).toMatch(message);
+    expect(error?.message).not.toMatch(/another job|sig=|https?:\/\//);
+    expect(kinds()).toEqual(requests);
+    expect(svc.entries().some((e) => e.key === `failing-save-${mode}`)).toBe(false);
+  }, 30_000);
+
+  test('a runner whose cache-mode forbids writes saves nothing and asks nothing', async () => {
+    svc.setFailureMode('none');
+    const readOnly = githubCacheStore({ ...process.env, ACTIONS_CACHE_MODE: 'read' })!;
+    svc.requests.length = 0;
+    expect(await readOnly.save([env()], 'read-only-key')).toBe(false);
+    expect(svc.requests).toEqual([]);
+  });
+
+  test.each(['restore', 'save'] as const)('an abort signal stops a %s waiting on a slow service at once, leaving nothing behind', async (operation) => {
+    const slow = await startCacheService({ failureMode: 'slow', slowAnswerMs: 60_000 });
+    const slowStore = githubCacheStore({ ...process.env, ...slow.env() })!;
+    try {
+      writeEnvironmentLike(env(), 'aborted');
+      if (operation === 'restore') rmSync(env(), { recursive: true, force: true });
+      const signal = AbortSignal.timeout(300);
+      const call = operation === 'restore' ? slowStore.restore([env()], 'any-key', [], signal) : slowStore.save([env()], 'any-key', signal);
+      await expect(call).rejects.toThrow();
+      expect(signal.aborted).toBe(true);
+      expect(slow.entries(true)).toEqual([]);
+      if (operation === 'restore') expect(existsSync(env())).toBe(false);
+      // The save's archive was made in RUNNER_TEMP and is gone again.
+      expect(readdirSync(runnerTemp).filter((name) => name.startsWith('slipway-save-'))).toEqual([]);
+    } finally {
+      await slow.stop();
+    }
   }, 30_000);
 });

@@ -262,9 +262,9 @@ describe('cache service failures never fail the job', () => {
   });
 
   test('a failed save is not reported as "cached" in the install headline', () => {
-    // The save failed (a warning says so); the stage's own line must not claim the opposite.
+    // Nothing was saved (the one warning says so); the stage's own line must not claim the opposite.
     const result = results.reset;
-    expect(result.annotations.some((a) => a.level === 'warning' && /save failed/i.test(a.message))).toBe(true);
+    expect(result.annotations.some((a) => a.level === 'warning' && /saves nothing/i.test(a.message))).toBe(true);
     const line = result.log.split('\n').find((l) => /^\S+ install /.test(l)) ?? '';
     expect(line).toMatch(/installed with pip/);
     expect(line).not.toMatch(/and cached/);

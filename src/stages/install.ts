@@ -1,6 +1,7 @@
 // Install stage: the project's installed environment (a virtualenv, node_modules), restored from the
 // cache under an exact key or built and then saved at once, so failing tests later never cost the
-// next run its warm cache. What to install comes from the ecosystem's plan; how it is cached is here.
+// next run its warm cache. What to install comes from the ecosystem's plan; when the cache is asked
+// is here, and how a failing or untrusted cache is handled in cache-flow.ts.
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { downloadCacheKeys, environmentKey, type DependencyFile, type EnvironmentKeyParts } from '../cache-key.js';
@@ -28,10 +29,10 @@ import {
 } from '../ecosystems/node.js';
 import { SlipwayError, describeError } from '../errors.js';
 import type { StageResult } from '../model.js';
-import type { CacheStore } from '../ports.js';
 import { onPath } from '../adapters/process.js';
 import { diskProjectFiles } from '../project-files.js';
 import { StageLog } from '../stage-log.js';
+import { cacheFlow } from './cache-flow.js';
 
 /** What later stages need from the install: how to run commands inside the environment. */
 export interface PythonEnvironment {
@@ -125,7 +126,7 @@ export async function install(config: Config, context: RunContext, ports: Ports,
     commands: [plan.create, ...plan.commands].filter((c): c is Command => c !== undefined).map(commandLine)
   };
   const key = environmentKey(keyParts);
-  const cache = config.cache && !plan.nothingToInstall ? ports.cache : undefined;
+  const cache = config.cache && !plan.nothingToInstall && ports.cache ? cacheFlow(ports.cache, context, ports.reporter, log) : undefined;
   log.write(`Dependency files: ${plan.files.map((f) => f.path).join(', ') || 'none'}`);
   log.write(`Cache key: ${key}`);
 
@@ -136,7 +137,7 @@ export async function install(config: Config, context: RunContext, ports: Ports,
     return result('success', `already installed for this key (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await prepared.environment() });
   }
   clear();
-  if (cache && (await restore(cache, plan.cachePaths, key, [], log, ports)) === key) {
+  if (cache && (await cache.restore(plan.cachePaths, key)) === key) {
     if (await prepared.verify(key, true)) {
       return result('success', `restored from cache (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await prepared.environment() });
     }
@@ -147,7 +148,7 @@ export async function install(config: Config, context: RunContext, ports: Ports,
   }
 
   const downloadKeys = plan.downloads && downloadCacheKeys(keyParts, plan.downloads.tool);
-  const restoredDownloads = cache && plan.downloads && downloadKeys ? await restore(cache, [plan.downloads.path], downloadKeys.key, downloadKeys.restoreKeys, log, ports) : undefined;
+  const restoredDownloads = cache && plan.downloads && downloadKeys ? await cache.restore([plan.downloads.path], downloadKeys.key, downloadKeys.restoreKeys) : undefined;
 
   for (const step of [plan.create, ...plan.commands]) {
     if (!step) continue;
@@ -166,11 +167,9 @@ export async function install(config: Config, context: RunContext, ports: Ports,
   writeFileSync(plan.stampPath, key);
   await prepared.record?.();
 
-  const cached = cache ? await save(cache, plan.cachePaths, key, log, ports) : false;
-  if (cache) {
-    if (plan.downloads && downloadKeys && restoredDownloads !== downloadKeys.key && existsSync(plan.downloads.path)) {
-      await save(cache, [plan.downloads.path], downloadKeys.key, log, ports);
-    }
+  const cached = cache ? await cache.save(plan.cachePaths, key) : false;
+  if (cache && plan.downloads && downloadKeys && restoredDownloads !== downloadKeys.key && existsSync(plan.downloads.path)) {
+    await cache.save([plan.downloads.path], downloadKeys.key);
   }
   const headline = plan.nothingToInstall ? 'nothing to install' : `installed with ${plan.installer}${cached ? ' and cached' : ''}`;
   return result('success', headline, { cacheHit: false, cacheKey: plan.nothingToInstall ? undefined : key, environment: await prepared.environment() });
@@ -345,36 +344,4 @@ async function probeInterpreter(config: Config, log: StageLog) {
   const interpreter = run.code === 0 ? parseInterpreter(run.stdout) : undefined;
   if (!interpreter) throw new SlipwayError(`${missing}\n${log.tail(5)}`);
   return interpreter;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cache access: a failing store is a warning, never a failure
-
-async function restore(cache: CacheStore, paths: string[], key: string, restoreKeys: string[], log: StageLog, ports: Ports): Promise<string | undefined> {
-  const stop = ports.reporter.progress('restoring from cache');
-  try {
-    const restored = await cache.restore(paths, key, restoreKeys);
-    log.write(restored ? `Restored ${paths.join(', ')} from cache key ${restored}` : `No cache entry for ${key}`);
-    return restored;
-  } catch (error) {
-    ports.reporter.warning(`Cache restore failed (${cache.description}): ${describeError(error)}. Going on without the cache.`);
-    return undefined;
-  } finally {
-    stop();
-  }
-}
-
-/** True when the entry is in the cache afterwards (saved now, or saved before under this key). */
-async function save(cache: CacheStore, paths: string[], key: string, log: StageLog, ports: Ports): Promise<boolean> {
-  const stop = ports.reporter.progress('saving to cache');
-  try {
-    const saved = await cache.save(paths, key);
-    log.write(saved ? `Saved ${paths.join(', ')} under cache key ${key}` : `Cache key ${key} already exists; not saved again`);
-    return true;
-  } catch (error) {
-    ports.reporter.warning(`Cache save failed (${cache.description}): ${describeError(error)}. The next run will install again.`);
-    return false;
-  } finally {
-    stop();
-  }
 }

@@ -59,6 +59,7 @@ export type CacheRpc = 'GetCacheEntryDownloadURL' | 'CreateCacheEntry' | 'Finali
  *   at once (http-client only retries 502/503/504); the Azure SDK retries uploads with backoff.
  * - `blob-truncated`: a blob GET announces the whole length, sends the first half and drops the
  *   connection (a download that breaks off mid-way).
+ * - `slow`: Twirp calls are answered correctly, but only after `slowAnswerMs` (a sick service).
  */
 export type FailureMode =
   | 'none'
@@ -69,7 +70,8 @@ export type FailureMode =
   | 'read-denied'
   | 'write-denied'
   | 'blob500'
-  | 'blob-truncated';
+  | 'blob-truncated'
+  | 'slow';
 
 export interface CacheServiceOptions {
   /** Bearer token the Twirp side requires (ACTIONS_RUNTIME_TOKEN). Default: random. */
@@ -80,6 +82,8 @@ export interface CacheServiceOptions {
   existingKey?: 'conflict' | 'not-ok';
   /** Initial failure mode (default 'none'). */
   failureMode?: FailureMode;
+  /** How long the `slow` mode waits before each Twirp answer (default 20 s). */
+  slowAnswerMs?: number;
 }
 
 export interface CacheEntryInfo {
@@ -112,6 +116,8 @@ export interface CacheService {
   entries(all?: boolean): CacheEntryInfo[];
   /** Reads back the stored archive of a finalized entry. */
   archive(key: string, version?: string): Promise<Buffer>;
+  /** Replaces the stored archive of a finalized entry (e.g. with bytes that are no archive). */
+  replaceArchive(key: string, content: Buffer): Promise<void>;
   /** Makes the service misbehave; `only` restricts the Twirp failure to some RPCs. */
   setFailureMode(mode: FailureMode, only?: CacheRpc[]): void;
   /** Every request answered so far (mutable: tests may `requests.length = 0`). */
@@ -171,6 +177,12 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     const expiry = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const q = new URLSearchParams({ sv: AZURE_VERSION, sr: 'b', sp: perms, se: expiry, sig });
     return `${baseUrl}${ACCOUNT}/${CONTAINER}/${e.blob}?${q.toString()}`;
+  };
+
+  const finalized = (key: string, version?: string): Entry => {
+    const hit = newest([...entries.values()].filter(e => e.finalized && e.key === key && (!version || e.version === version)));
+    if (!hit) throw new Error(`no finalized cache entry for key ${key}`);
+    return hit;
   };
 
   const find = (key: string, version: string, restoreKeys: string[]): Entry | undefined => {
@@ -252,6 +264,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
       return 0;
     }
     const body = await readAll(req);
+    if (failing && failure === 'slow') await new Promise(resolve => setTimeout(resolve, options.slowAnswerMs ?? 20_000).unref());
     if (req.method !== 'POST' || !known) {
       return twirpError(res, new HttpError(404, 'bad_route', `no handler for ${req.method} ${req.url}`));
     }
@@ -488,11 +501,12 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
         .filter(e => all || e.finalized)
         .sort((a, b) => a.seq - b.seq)
         .map(({ id, key, version, size, seq: s, finalized }) => ({ id, key, version, size, seq: s, finalized })),
-    archive: async (key, version) => {
-      const hits = [...entries.values()].filter(e => e.finalized && e.key === key && (!version || e.version === version));
-      const hit = newest(hits);
-      if (!hit) throw new Error(`no finalized cache entry for key ${key}`);
-      return fsp.readFile(blobFile(hit.blob));
+    archive: async (key, version) => fsp.readFile(blobFile(finalized(key, version).blob)),
+    replaceArchive: async (key, content) => {
+      const entry = finalized(key);
+      await fsp.writeFile(blobFile(entry.blob), content);
+      entry.size = content.length;
+      entry.md5 = createHash('md5').update(content).digest('base64');
     },
     setFailureMode: (mode, only) => {
       failure = mode;

@@ -1,0 +1,77 @@
+// The install stage's cache: restores and saves share the run's time budget and circuit breaker, a
+// failing store is one warning and never a failure, and an untrusted event saves nothing (its cache
+// entries would be restored by trusted runs).
+import type { Ports, RunContext } from '../context.js';
+import { describeError } from '../errors.js';
+import { BrokenCacheEntry, type CacheStore } from '../ports.js';
+import type { StageLog } from '../stage-log.js';
+import { budgetedCache, CacheUnavailable } from './cache-budget.js';
+
+/** All cache operations of a run together; past it the run goes on without the cache. */
+export const CACHE_BUDGET_MS = 30_000;
+
+export interface CacheFlow {
+  /** The key restored, or undefined: a miss, or the store failed (said once, as a warning). */
+  restore(paths: string[], key: string, restoreKeys?: string[]): Promise<string | undefined>;
+  /** True when the entry is in the cache afterwards (saved now, or saved before under this key). */
+  save(paths: string[], key: string): Promise<boolean>;
+}
+
+export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>, reporter: Ports['reporter'], log: StageLog): CacheFlow {
+  const cache = budgetedCache(store, { budgetMs: store.remote ? CACHE_BUDGET_MS : Infinity });
+  let saidWhyNoSave = false;
+
+  /** One warning for the failure that turned the store off; later operations only note the skip. */
+  const failed = (error: unknown, operation: string, key: string): void => {
+    if (error instanceof CacheUnavailable && !error.fresh) {
+      log.write(`Cache ${operation} of ${key} skipped: ${store.description} failed earlier in this run`);
+      return;
+    }
+    if (error instanceof BrokenCacheEntry) {
+      reporter.warning(
+        `The cache entry for ${key} arrived but could not be unpacked (${error.message}); installing without it. Cache entries cannot be replaced: if this repeats, bump the \`cache-version\` input to stop restoring it.`
+      );
+      return;
+    }
+    const reason = error instanceof CacheUnavailable ? error.reason : describeError(error);
+    reporter.warning(`${capitalized(store.description)} failed (${reason}); this run goes on without the cache and saves nothing.`);
+  };
+
+  return {
+    async restore(paths, key, restoreKeys = []) {
+      const stop = reporter.progress('restoring from cache');
+      try {
+        const restored = await cache.restore(paths, key, restoreKeys);
+        log.write(restored ? `Restored ${paths.join(', ')} from cache key ${restored}` : `No cache entry for ${key}`);
+        return restored;
+      } catch (error) {
+        failed(error, 'restore', key);
+        return undefined;
+      } finally {
+        stop();
+      }
+    },
+    async save(paths, key) {
+      if (context.event.untrusted) {
+        if (!saidWhyNoSave) log.write(`Not saving the cache: this is ${context.event.untrusted}.`);
+        saidWhyNoSave = true;
+        return false;
+      }
+      const stop = reporter.progress('saving to cache');
+      try {
+        const saved = await cache.save(paths, key);
+        log.write(saved ? `Saved ${paths.join(', ')} under cache key ${key}` : `Cache key ${key} not saved: it exists already (or the runner allows no cache writes)`);
+        return true;
+      } catch (error) {
+        failed(error, 'save', key);
+        return false;
+      } finally {
+        stop();
+      }
+    }
+  };
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
