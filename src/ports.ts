@@ -4,7 +4,11 @@ import type { Report } from './model.js';
 
 export interface RunOptions {
   cwd: string;
-  env?: NodeJS.ProcessEnv;
+  /**
+   * Variables set (or, when undefined, removed) on top of the child's base environment: the
+   * process's own, less the step's inputs, the runner's tokens and every secret (see trust/child-env.ts).
+   */
+  env?: Record<string, string | undefined>;
   /** Written to the child's standard input, then closed (e.g. a password for --password-stdin). */
   input?: string;
   /** Called with each complete line of stdout and stderr as it arrives. */
@@ -36,13 +40,15 @@ export interface CacheStore {
    * starts with one of `restoreKeys`. Returns the key of the entry restored, undefined on a miss.
    * Throws when the store cannot be reached (callers turn that into a warning), BrokenCacheEntry
    * when the entry arrived but cannot be unpacked. Stops, leaving nothing half-written, on `signal`.
+   * `progress` (here and in save) is called while data moves or local work advances: the time
+   * between such calls is what counts as waiting on the store.
    */
-  restore(paths: string[], key: string, restoreKeys?: string[], signal?: AbortSignal): Promise<string | undefined>;
+  restore(paths: string[], key: string, restoreKeys?: string[], signal?: AbortSignal, progress?: () => void): Promise<string | undefined>;
   /**
    * Saves `paths` under `key`. Returns false when nothing was stored and that is no failure: an
    * entry with that key exists already, or the runner allows no cache writes.
    */
-  save(paths: string[], key: string, signal?: AbortSignal): Promise<boolean>;
+  save(paths: string[], key: string, signal?: AbortSignal, progress?: () => void): Promise<boolean>;
 }
 
 /** A cache entry that arrived whole but cannot be unpacked: the store works, the entry does not. */
@@ -62,6 +68,12 @@ export interface Annotation {
   endColumn?: number;
 }
 
+export interface LogSection {
+  line(text: string): void;
+  /** Closes the section; `after` (the stage's result line) is printed after it, outside it. */
+  end(after?: string): void;
+}
+
 /** Where people read what happened: logs, annotations, outputs, the summary. */
 export interface Reporter {
   info(message: string): void;
@@ -69,8 +81,11 @@ export interface Reporter {
   notice(message: string, annotation?: Annotation): void;
   warning(message: string, annotation?: Annotation): void;
   error(message: string, annotation?: Annotation): void;
-  /** Prints lines kept together under a collapsible heading. */
-  group(title: string, lines: readonly string[]): void;
+  /**
+   * Opens a stage's log section (a collapsible group in Actions). Its lines print as they arrive when
+   * the adapter can show them live; sections open at the same time never interleave their lines.
+   */
+  section(title: string): LogSection;
   /** Marks a value as secret: it is replaced by *** wherever it would be printed. */
   secret(value: string): void;
   setOutput(name: string, value: string): void;

@@ -12,7 +12,9 @@ type Step =
   | { ms: number; answer: string | boolean | undefined }
   | { ms: number; fail: string }
   | { ms: number; broken: true }
-  | { ms: number; deaf: true };
+  | { ms: number; deaf: true }
+  /** Moves data (progress every `every` ms) for `ms`, then answers; silent after `stallAfter` ms when given. */
+  | { ms: number; moving: { every: number; stallAfter?: number }; answer: string | boolean | undefined };
 
 interface ScriptedStore extends CacheStore {
   calls: string[];
@@ -23,11 +25,27 @@ interface ScriptedStore extends CacheStore {
 function scriptedStore(steps: Step[], remote = true): ScriptedStore {
   const calls: string[] = [];
   let aborted = 0;
-  const play = (operation: string, signal?: AbortSignal): Promise<never> => {
+  const play = (operation: string, signal?: AbortSignal, progress?: () => void): Promise<never> => {
     calls.push(operation);
     const step = steps[calls.length - 1];
     if (!step) throw new Error(`unexpected call ${calls.length}: ${operation}`);
     return new Promise((resolve, reject) => {
+      if ('moving' in step) {
+        const started = Date.now();
+        const ticker = setInterval(() => {
+          const elapsed = Date.now() - started;
+          if (elapsed >= step.ms) {
+            clearInterval(ticker);
+            resolve(step.answer as never);
+          } else if (step.moving.stallAfter === undefined || elapsed < step.moving.stallAfter) progress?.();
+        }, step.moving.every);
+        signal?.addEventListener('abort', () => {
+          aborted++;
+          clearInterval(ticker);
+          reject(new Error('stopped'));
+        });
+        return;
+      }
       const timer = setTimeout(() => {
         if ('answer' in step) resolve(step.answer as never);
         else if ('fail' in step) reject(new Error(step.fail));
@@ -48,8 +66,8 @@ function scriptedStore(steps: Step[], remote = true): ScriptedStore {
     get aborted() {
       return aborted;
     },
-    restore: (_paths, _key, _restoreKeys, signal) => play('restore', signal),
-    save: (_paths, _key, signal) => play('save', signal)
+    restore: (_paths, _key, _restoreKeys, signal, progress) => play('restore', signal, progress),
+    save: (_paths, _key, signal, progress) => play('save', signal, progress)
   };
 }
 
@@ -128,6 +146,21 @@ describe('budgetedCache', () => {
       ['restore', 'restore', 'save'],
       ['broken @1s', 'k- @2s', 'true @3s'],
       { calls: 3 }
+    ],
+    [
+      'a long transfer that keeps moving is never cut: only waiting counts',
+      [{ ms: 2000, answer: undefined }, { ms: 120_000, moving: { every: 500 }, answer: true }],
+      ['restore', 'save'],
+      ['undefined @2s', 'true @122s'],
+      { calls: 2 }
+    ],
+    [
+      'a transfer that stops moving is cut once the silence has used up the budget',
+      [{ ms: 10_000, answer: undefined }, { ms: 200_000, moving: { every: 500, stallAfter: 60_000 }, answer: true }],
+      ['restore', 'save'],
+      // 10 s spent on the restore; the last sign comes at 69.5 s, the other 20 s of silence end it.
+      ['undefined @10s', `failed: ${OUT_OF_TIME} @89.5s`],
+      { calls: 2, aborted: 1 }
     ],
     [
       'a call that ignores its signal gets a short grace to clean up, then the run goes on',

@@ -1,6 +1,8 @@
 // A run's cache operations under one time budget and one circuit breaker. Once the store has failed
 // (network error, 5xx, timeout, budget spent) it is not asked again in this run: a sick service costs
 // one failure and a bounded time, not a retry storm on every restore and save.
+// The budget is for *waiting*: while an archive moves (the store reports progress), time is not
+// spent, so a healthy 1 GB save is never cut; a silence longer than a moment is.
 import { describeError } from '../errors.js';
 import { BrokenCacheEntry, type CacheStore } from '../ports.js';
 
@@ -17,7 +19,7 @@ export class CacheUnavailable extends Error {
 }
 
 export interface BudgetOptions {
-  /** Wall time all operations may take together; Infinity for no limit. */
+  /** Time all operations may spend waiting, together; Infinity for no limit. */
   budgetMs: number;
   now?: () => number;
   /** How long an operation cut at the budget may take to stop and remove what it half-wrote. */
@@ -29,19 +31,28 @@ export interface BudgetedCache extends CacheStore {
   readonly failure: string | undefined;
 }
 
+/** A gap between two signs of progress up to this long is data moving, not waiting. */
+export const MOVING_GAP_MS = 1000;
+
 export function budgetedCache(store: CacheStore, { budgetMs, now = Date.now, graceMs = 3000 }: BudgetOptions): BudgetedCache {
   let spentMs = 0;
   let failure: string | undefined;
   const outOfTime = `no answer within the run's ${Math.round(budgetMs / 1000)} s budget for cache operations`;
 
-  async function guarded<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function guarded<T>(operation: (signal: AbortSignal, progress: () => void) => Promise<T>): Promise<T> {
     if (failure !== undefined) throw new CacheUnavailable(failure, false);
-    const remaining = budgetMs - spentMs;
-    if (remaining <= 0) throw new CacheUnavailable((failure = outOfTime), true);
+    if (budgetMs - spentMs <= 0) throw new CacheUnavailable((failure = outOfTime), true);
     const controller = new AbortController();
-    const started = now();
-    const deadline = timer(remaining);
-    const running = (async () => operation(controller.signal))();
+    // Waiting is the time since the last sign of progress; a short gap between two is not waiting.
+    let lastSign = now();
+    const progress = (): void => {
+      const at = now();
+      if (at - lastSign > MOVING_GAP_MS) spentMs += at - lastSign;
+      lastSign = at;
+    };
+    const waited = (): number => Math.max(0, now() - lastSign);
+    const deadline = stallTimer(() => budgetMs - spentMs - waited());
+    const running = (async () => operation(controller.signal, progress))();
     try {
       const outcome = await Promise.race([running.then((value) => ({ value })), deadline.done]);
       if (outcome) return outcome.value;
@@ -57,7 +68,7 @@ export function budgetedCache(store: CacheStore, { budgetMs, now = Date.now, gra
       throw new CacheUnavailable(failure, true);
     } finally {
       deadline.cancel();
-      spentMs += now() - started;
+      spentMs += waited();
     }
   }
 
@@ -67,9 +78,27 @@ export function budgetedCache(store: CacheStore, { budgetMs, now = Date.now, gra
     get failure() {
       return failure;
     },
-    restore: (paths, key, restoreKeys) => guarded((signal) => store.restore(paths, key, restoreKeys, signal)),
-    save: (paths, key) => guarded((signal) => store.save(paths, key, signal))
+    restore: (paths, key, restoreKeys) => guarded((signal, progress) => store.restore(paths, key, restoreKeys, signal, progress)),
+    save: (paths, key) => guarded((signal, progress) => store.save(paths, key, signal, progress))
   };
+}
+
+/**
+ * Resolves (to undefined) once `left()` — the waiting time still allowed — reaches zero; it looks
+ * again when its time comes, since progress may have moved the end. Never for Infinity.
+ */
+function stallTimer(left: () => number): { done: Promise<undefined>; cancel: () => void } {
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  const done = new Promise<undefined>((resolve) => {
+    const check = (): void => {
+      const ms = left();
+      if (!Number.isFinite(ms)) return;
+      if (ms <= 0) resolve(undefined);
+      else handle = setTimeout(check, ms);
+    };
+    check();
+  });
+  return { done, cancel: () => clearTimeout(handle) };
 }
 
 /** Resolves (to undefined) after `ms`, never for Infinity; cancel() lets the process exit early. */

@@ -154,7 +154,7 @@ export async function install(config: Config, context: RunContext, ports: Ports,
     if (!step) continue;
     const stop = ports.reporter.progress(`installing dependencies (${plan.installer})`);
     const run = await log
-      .run(step.command, step.args, { cwd: config.workingDirectory, env: { ...process.env, ...plan.env, ...plan.installEnv, ...step.env } })
+      .run(step.command, step.args, { cwd: config.workingDirectory, env: { ...plan.env, ...plan.installEnv, ...step.env } })
       .finally(stop);
     if (run.code !== 0) {
       const hint = prepared.explain?.(`${run.stdout}\n${run.stderr}`);
@@ -224,7 +224,7 @@ async function preparePython(config: Config, context: RunContext, log: StageLog)
   // One interpreter start answers both "does the environment run from here?" and "what tools has it?".
   let probed: ReturnType<typeof parseTools> | undefined;
   const probe = async (): Promise<ReturnType<typeof parseTools>> => {
-    const run = await log.run(python, ['-c', TOOLS_PROBE], { cwd: config.workingDirectory, env: { ...process.env, ...env } });
+    const run = await log.run(python, ['-c', TOOLS_PROBE], { cwd: config.workingDirectory, env });
     return run.code === 0 ? parseTools(run.stdout) : parseTools('');
   };
   // The probe's answer, saved inside the environment after the install, so that a restore of that
@@ -289,7 +289,7 @@ async function prepareNode(config: Config, context: RunContext, log: StageLog): 
     pathEnv: process.env.PATH
   });
   const version = managerCommand(detected.runner, ['--version']);
-  const managerVersion = await log.run(version.command, version.args, { cwd: root, env: { ...process.env, ...version.env } }).catch(() => undefined);
+  const managerVersion = await log.run(version.command, version.args, { cwd: root, env: version.env }).catch(() => undefined);
   const runtime = `node-${nodeVersion}-${detected.manager}-${managerVersion?.code === 0 ? managerVersion.stdout.trim().split('\n').pop() : 'unknown'}`;
   log.write(`Node ${nodeVersion} at ${nodePath}; ${detected.manager}${detected.runner.corepack ? ' (through corepack)' : ''}`);
   const plan: InstallPlan = {

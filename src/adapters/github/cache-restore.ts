@@ -25,13 +25,14 @@ export async function streamedRestore(
   key: string,
   restoreKeys: string[],
   entry: { compression: Compression; version: string },
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  progress: () => void = () => undefined
 ): Promise<string | undefined> {
   const answer = await lookup(env, key, restoreKeys, entry.version, signal);
   if (!answer.found) return undefined;
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   try {
-    await streamIntoTar(answer.url, extractArgs(entry.compression, workspace), workspace, signal);
+    await streamIntoTar(answer.url, extractArgs(entry.compression, workspace), workspace, progress, signal);
   } catch (error) {
     // Half an environment is worse than none: remove what was written before the failure.
     for (const path of paths) rmSync(resolve(workspace, path), { recursive: true, force: true });
@@ -41,7 +42,7 @@ export async function streamedRestore(
 }
 
 /** Streams the archive at `url` into tar; resolves when tar has extracted all of it. */
-async function streamIntoTar(url: string, tarArgs: string[], cwd: string, signal?: AbortSignal): Promise<void> {
+async function streamIntoTar(url: string, tarArgs: string[], cwd: string, progress: () => void, signal?: AbortSignal): Promise<void> {
   const response = await send(url, { method: 'GET', idleMs: DOWNLOAD_IDLE_MS, signal }).catch((error: Error) => {
     throw new Error(`cache download failed: ${error.message}`);
   });
@@ -52,7 +53,10 @@ async function streamIntoTar(url: string, tarArgs: string[], cwd: string, signal
   }
   const expected = Number(response.headers['content-length'] ?? NaN);
   let received = 0;
-  response.on('data', (chunk: Buffer) => (received += chunk.length));
+  response.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    progress();
+  });
 
   const tar = spawn('tar', tarArgs, { cwd, stdio: ['pipe', 'ignore', 'pipe'], signal });
   let stderr = '';

@@ -62,7 +62,8 @@ export async function saveEntry(
   paths: string[],
   key: string,
   entry: { compression: Compression; version: string },
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  progress: () => void = () => undefined
 ): Promise<boolean> {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const members = manifest(paths, workspace);
@@ -70,7 +71,7 @@ export async function saveEntry(
   const folder = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'slipway-save-'));
   try {
     writeFileSync(join(folder, 'manifest.txt'), members.join('\n'));
-    await runTar(createArgs(entry.compression, workspace), folder, signal);
+    await runTar(createArgs(entry.compression, workspace), folder, progress, signal);
     const archive = join(folder, archiveName(entry.compression));
     const size = statSync(archive).size;
 
@@ -80,7 +81,7 @@ export async function saveEntry(
     const uploadUrl = reserved.json.signed_upload_url ?? reserved.json.signedUploadUrl;
     if (reserved.status !== 200) throw new Error(`cache reservation failed: ${answerProblem(reserved)}`);
     if (reserved.json.ok !== true || typeof uploadUrl !== 'string' || !uploadUrl) throw new Error(`the cache service refused the entry: ${refusal(reserved.json)}`);
-    await upload(uploadUrl, archive, size, signal);
+    await upload(uploadUrl, archive, size, progress, signal);
     const finalized = await callTwirp(env, 'FinalizeCacheEntryUpload', { key, version: entry.version, size_bytes: String(size) }, 'cache finalize', signal);
     if (finalized.status !== 200) throw new Error(`cache finalize failed: ${answerProblem(finalized)}`);
     if (finalized.json.ok !== true) throw new Error(`the cache service did not keep the upload: ${refusal(finalized.json)}`);
@@ -90,8 +91,11 @@ export async function saveEntry(
   }
 }
 
-async function runTar(args: string[], cwd: string, signal?: AbortSignal): Promise<void> {
+async function runTar(args: string[], cwd: string, progress: () => void, signal?: AbortSignal): Promise<void> {
   const tar = spawn('tar', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], signal });
+  // Packing is local work, never waiting on the service.
+  const ticking = setInterval(progress, 250);
+  tar.on('close', () => clearInterval(ticking));
   let stderr = '';
   tar.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
   const code = await new Promise<number>((done, fail) => {
@@ -104,21 +108,24 @@ async function runTar(args: string[], cwd: string, signal?: AbortSignal): Promis
 
 type Body = string | { file: string; offset: number; length: number };
 
-async function upload(url: string, archive: string, size: number, signal?: AbortSignal): Promise<void> {
+async function upload(url: string, archive: string, size: number, progress: () => void, signal?: AbortSignal): Promise<void> {
   const blocks = uploadBlocks(size);
-  if (!blocks) return put(url, { 'x-ms-blob-type': 'BlockBlob' }, { file: archive, offset: 0, length: size }, signal);
-  for (const block of blocks) await put(withQuery(url, { comp: 'block', blockid: block.id }), {}, { file: archive, ...block }, signal);
-  await put(withQuery(url, { comp: 'blocklist' }), { 'content-type': 'application/xml' }, blockListXml(blocks.map((block) => block.id)), signal);
+  if (!blocks) return put(url, { 'x-ms-blob-type': 'BlockBlob' }, { file: archive, offset: 0, length: size }, progress, signal);
+  for (const block of blocks) await put(withQuery(url, { comp: 'block', blockid: block.id }), {}, { file: archive, ...block }, progress, signal);
+  await put(withQuery(url, { comp: 'blocklist' }), { 'content-type': 'application/xml' }, blockListXml(blocks.map((block) => block.id)), progress, signal);
 }
 
 /** One PUT to the blob store: a slice of the archive file, or a small text body. */
-async function put(url: string, headers: Record<string, string>, body: Body, signal?: AbortSignal): Promise<void> {
+async function put(url: string, headers: Record<string, string>, body: Body, progress: () => void, signal?: AbortSignal): Promise<void> {
   // The signed URL names the storage API version it was signed for; requests say the same.
   const version = new URL(url).searchParams.get('sv');
+  const slice = typeof body === 'string' ? undefined : createReadStream(body.file, { start: body.offset, end: body.offset + body.length - 1 });
+  // Bytes read for the socket are bytes moving (the socket's backpressure paces the reads).
+  slice?.on('data', progress);
   const response = await send(url, {
     method: 'PUT',
     headers: { ...headers, ...(version ? { 'x-ms-version': version } : {}), ...(typeof body === 'string' ? {} : { 'content-length': String(body.length) }) },
-    body: typeof body === 'string' ? body : createReadStream(body.file, { start: body.offset, end: body.offset + body.length - 1 }),
+    body: slice ?? (body as string),
     idleMs: UPLOAD_IDLE_MS,
     signal
   }).catch((error: Error) => {

@@ -58,14 +58,14 @@ export function githubCacheStore(env: NodeJS.ProcessEnv = process.env): CacheSto
   return {
     description: "GitHub's cache service",
     remote: true,
-    async restore(paths, key, restoreKeys = [], signal) {
+    async restore(paths, key, restoreKeys = [], signal, progress) {
       if (!direct) return (await loadLibrary()).restoreCache(paths, key, restoreKeys);
       if (!cacheReadable(env)) return undefined;
-      return streamedRestore(env, paths, key, restoreKeys, entry(paths), signal);
+      return streamedRestore(env, paths, key, restoreKeys, entry(paths), signal, progress);
     },
-    async save(paths, key, signal) {
+    async save(paths, key, signal, progress) {
       if (!cacheWritable(env)) return false;
-      if (direct) return saveEntry(env, paths, key, entry(paths), signal);
+      if (direct) return saveEntry(env, paths, key, entry(paths), signal, progress);
       const cache = await loadLibrary();
       if ((await cache.saveCache(paths, key)) !== -1) return true;
       // -1 means "already exists" and also "the service failed" (logged only as info). Telling
