@@ -102,6 +102,23 @@ describe('restores entries saved by @actions/cache by streaming them into tar', 
     expect(snapshot(runnerTemp)).toEqual(tempBefore);
   }, 60_000);
 
+  test('a download the stream does not read (a redirect) is restored by @actions/cache instead, whole', async () => {
+    writeEnvironmentLike(env(), 'redirected');
+    const original = snapshot(env());
+    expect(await cache.saveCache([env()], 'stream-key-redirect')).toBeGreaterThan(0);
+    rmSync(env(), { recursive: true, force: true });
+    svc.setFailureMode('blob-redirect');
+    try {
+      svc.requests.length = 0;
+      expect(await store.restore([env()], 'stream-key-redirect')).toBe('stream-key-redirect');
+      expect(snapshot(env())).toEqual(original);
+      // The stream's lookup and GET (answered 307), then the library's own lookup and download.
+      expect(svc.requests.map((r) => r.kind)).toEqual(['GetCacheEntryDownloadURL', 'blob', 'GetCacheEntryDownloadURL', 'blob', 'blob']);
+    } finally {
+      svc.setFailureMode('none');
+    }
+  }, 60_000);
+
   test('a restore key brings back the newest entry whose key starts with it', async () => {
     writeEnvironmentLike(env(), 'older');
     expect(await cache.saveCache([env()], 'prefix-1')).toBeGreaterThan(0);

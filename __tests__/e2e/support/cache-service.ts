@@ -60,6 +60,8 @@ export type CacheRpc = 'GetCacheEntryDownloadURL' | 'CreateCacheEntry' | 'Finali
  * - `blob-truncated`: a blob GET announces the whole length, sends the first half and drops the
  *   connection (a download that breaks off mid-way).
  * - `slow`: Twirp calls are answered correctly, but only after `slowAnswerMs` (a sick service).
+ * - `blob-redirect`: a blob GET answers 307 to the same blob (as storage behind a CDN may): a
+ *   client that follows redirects gets it, one that does not sees a 3xx.
  */
 export type FailureMode =
   | 'none'
@@ -71,6 +73,7 @@ export type FailureMode =
   | 'write-denied'
   | 'blob500'
   | 'blob-truncated'
+  | 'blob-redirect'
   | 'slow';
 
 export interface CacheServiceOptions {
@@ -258,7 +261,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
 
   async function handleTwirp(req: IncomingMessage, res: ServerResponse, rpc: string): Promise<number> {
     const known = Object.prototype.hasOwnProperty.call(rpcHandlers, rpc);
-    const failing = failure !== 'none' && failure !== 'blob500' && failure !== 'blob-truncated' && (!failureRpcs || failureRpcs.includes(rpc as CacheRpc));
+    const failing = failure !== 'none' && failure !== 'blob500' && failure !== 'blob-truncated' && failure !== 'blob-redirect' && (!failureRpcs || failureRpcs.includes(rpc as CacheRpc));
     if (failing && failure === 'reset') {
       req.socket.destroy();
       return 0;
@@ -330,6 +333,12 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     if (failure === 'blob500') {
       await readAll(req).catch(() => undefined);
       return azureError(res, new HttpError(500, 'InternalError', 'simulated storage failure'));
+    }
+    if (failure === 'blob-redirect' && method === 'GET' && !url.searchParams.has('hop')) {
+      url.searchParams.set('hop', '1');
+      res.writeHead(307, { location: `http://${req.headers.host}${url.pathname}${url.search}` });
+      res.end();
+      return 307;
     }
     const entry = blobTarget(url, method === 'PUT');
     if (method === 'PUT' && comp === 'block') return putBlock(req, res, url, entry);

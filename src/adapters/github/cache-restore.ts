@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BrokenCacheEntry } from '../../ports.js';
 import { send } from '../http.js';
-import { lookup } from './cache-twirp.js';
+import { lookup, UnreadAnswer } from './cache-twirp.js';
 
 export type Compression = 'zstd-without-long' | 'gzip';
 
@@ -46,7 +46,12 @@ async function streamIntoTar(url: string, tarArgs: string[], cwd: string, progre
   const response = await send(url, { method: 'GET', idleMs: DOWNLOAD_IDLE_MS, signal }).catch((error: Error) => {
     throw new Error(`cache download failed: ${error.message}`);
   });
-  if (response.statusCode !== 200) {
+  const status = response.statusCode ?? 0;
+  if (status >= 300 && status < 400) {
+    response.resume();
+    throw new UnreadAnswer(`the cache download answered HTTP ${status}, which this client does not follow`);
+  }
+  if (status !== 200) {
     response.resume();
     // Never the URL: it is signed.
     throw new Error(`cache download failed: HTTP ${response.statusCode}`);

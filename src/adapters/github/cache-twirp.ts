@@ -53,7 +53,8 @@ export async function callTwirp(env: NodeJS.ProcessEnv, rpc: CacheRpc, body: Rec
     try {
       return { status, json: JSON.parse(text) as Record<string, unknown> };
     } catch {
-      throw new Error(`${what} failed: HTTP ${status} with a body that is not JSON`);
+      const problem = `${what} failed: HTTP ${status} with a body that is not JSON`;
+      throw status === 200 ? new UnreadAnswer(problem) : new Error(problem);
     }
   }
   throw new Error(`${what} failed: ${problem}`);
@@ -84,6 +85,14 @@ async function readText(response: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** An answer in a form this client does not read (a newer protocol?): the library may, so it is asked instead. */
+export class UnreadAnswer extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadAnswer';
+  }
+}
+
 export type LookupAnswer = { found: false } | { found: true; url: string; matchedKey: string };
 
 /** Reads the lookup's JSON answer (proto field names, or camelCase from other servers). */
@@ -91,7 +100,7 @@ export function parseLookup(json: Record<string, unknown>): LookupAnswer {
   if (json.ok !== true) return { found: false };
   const url = json.signed_download_url ?? json.signedDownloadUrl;
   const matchedKey = json.matched_key ?? json.matchedKey;
-  if (typeof url !== 'string' || !url || typeof matchedKey !== 'string') throw new Error('the cache service answered ok without a download URL');
+  if (typeof url !== 'string' || !url || typeof matchedKey !== 'string') throw new UnreadAnswer('the cache service answered ok without a download URL');
   return { found: true, url, matchedKey };
 }
 

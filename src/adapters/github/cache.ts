@@ -5,12 +5,14 @@
 // deadlines and without the library's own retries and warnings, so that a failing service costs a
 // bounded time and one warning of the caller's. Entries are the ones @actions/cache reads and writes:
 // same cache version, same archive layout. Every operation on the older v1 service (GitHub
-// Enterprise Server), and elsewhere than Linux, goes through @actions/cache, imported only then.
+// Enterprise Server), and elsewhere than Linux, goes through @actions/cache, imported only then —
+// and so does a restore whose answers the stream does not read (see UnreadAnswer).
 import { createHash } from 'node:crypto';
 import type { CacheStore } from '../../ports.js';
 import { onPath } from '../process.js';
 import { streamedRestore, type Compression } from './cache-restore.js';
 import { saveEntry } from './cache-save.js';
+import { UnreadAnswer } from './cache-twirp.js';
 
 type CacheLibrary = typeof import('@actions/cache');
 let library: Promise<CacheLibrary> | undefined;
@@ -61,7 +63,13 @@ export function githubCacheStore(env: NodeJS.ProcessEnv = process.env): CacheSto
     async restore(paths, key, restoreKeys = [], signal, progress) {
       if (!direct) return (await loadLibrary()).restoreCache(paths, key, restoreKeys);
       if (!cacheReadable(env)) return undefined;
-      return streamedRestore(env, paths, key, restoreKeys, entry(paths), signal, progress);
+      try {
+        return await streamedRestore(env, paths, key, restoreKeys, entry(paths), signal, progress);
+      } catch (error) {
+        // The service spoke in a way the stream does not read: the library may (it is the reference).
+        if (error instanceof UnreadAnswer) return (await loadLibrary()).restoreCache(paths, key, restoreKeys);
+        throw error;
+      }
     },
     async save(paths, key, signal, progress) {
       if (!cacheWritable(env)) return false;
