@@ -13,8 +13,10 @@ import { onPath } from '../process.js';
 import { streamedRestore, type Compression } from './cache-restore.js';
 import { saveEntry } from './cache-save.js';
 import { UnreadAnswer } from './cache-twirp.js';
+// A type-only import: erased from the bundle, so the library loads only when called.
+import type * as CacheModule from '@actions/cache';
 
-type CacheLibrary = typeof import('@actions/cache');
+type CacheLibrary = typeof CacheModule;
 let library: Promise<CacheLibrary> | undefined;
 const loadLibrary = (): Promise<CacheLibrary> => (library ??= import('@actions/cache'));
 
