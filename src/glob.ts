@@ -1,26 +1,23 @@
-// File globs for inputs such as cache-dependency-path and test-report: `*`, `?`, `**` and `!`
-// exclusions, matched against paths relative to a root. Small and silent, so the CLI and the
-// action behave (and print) the same.
+// Globs for file inputs (cache-dependency-path, test-report) and for deploy-branches, one set of rules
+// matched by picomatch: `*` and `?` within a segment, `**` across segments (`**/` also matches no folder
+// at all), dot names included. Every other character is literal, as it is in a path or branch name.
 import { readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
 
 /** Folders never searched: they hold tools' and package managers' files, not the project's. */
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '__pycache__', '.venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache']);
 
+/** Characters picomatch would read as brackets, braces, extglobs, negation or escapes. */
+const LITERAL = /[\\()[\]{}+@!|^$]/g;
+
 export function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '*' && pattern[i + 1] === '*') {
-      // `**/` matches any number of folders, including none; a trailing `**` matches everything below.
-      const slash = pattern[i + 2] === '/';
-      source += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (ch === '*') source += '[^/]*';
-    else if (ch === '?') source += '[^/]';
-    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
+  return picomatch.makeRe(pattern.replace(LITERAL, '\\$&'), { dot: true });
+}
+
+/** Whether `path` (with `/` separators) matches any of `patterns`. */
+export function matchesGlob(path: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => globToRegExp(pattern).test(path));
 }
 
 /** Files under `root` matching `pattern` and none of the `!` exclusions, as absolute sorted paths. */

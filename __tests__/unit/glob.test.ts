@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { expect, test } from '@jest/globals';
-import { globFiles, globToRegExp } from '../../src/glob.js';
+import { globFiles, globToRegExp, matchesGlob } from '../../src/glob.js';
 
 test.each<[string, string, boolean]>([
   ['requirements*.txt', 'requirements-dev.txt', true],
@@ -29,4 +29,13 @@ test('globFiles walks the tree, honours exclusions and skips tool folders', () =
   expect(rel(globFiles(root, 'req/*.txt', ['!req/prod.txt']))).toEqual(['req/dev.txt']);
   expect(rel(globFiles(root, join(root, 'requirements.txt')))).toEqual(['requirements.txt']);
   expect(globFiles(root, 'nothing*.lock')).toEqual([]);
+});
+
+test.each<[string, string[], boolean]>([
+  ['release/1.0', ['main', 'release/*'], true],
+  ['hotfix', ['**/hotfix'], true],
+  ['.github/x.yml', ['**/*.yml'], true],
+  ['main', [], false]
+])('matchesGlob(%j, %j) is %s', (path, patterns, expected) => {
+  expect(matchesGlob(path, patterns)).toBe(expected);
 });
