@@ -4,8 +4,10 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { splitCommands } from './command-line.js';
 import { globFiles } from './glob.js';
-import { SlipwayError } from './errors.js';
-import { INPUT_DEFAULTS, MULTI_LINE_INPUTS, SECRET_INPUTS, type InputName, type InputReader } from './inputs.js';
+import { ConfigError, INPUT_DEFAULTS, MULTI_LINE_INPUTS, SECRET_INPUTS, type InputName, type InputReader } from './inputs.js';
+import { imageNameProblem, registryOf } from './stages/image-name.js';
+import { parseBuildArgs, type BuildArg } from './stages/image-plan.js';
+import { deployBranchProblem } from './stages/ship-plan.js';
 
 export type Language = 'auto' | 'python' | 'node';
 
@@ -32,7 +34,8 @@ export interface Config {
   registryPassword?: string;
   dockerfile: string;
   context: string;
-  buildArgs: string[];
+  buildArgs: BuildArg[];
+  /** Branch names or globs, one an item. */
   deployBranches: string[];
   buildOnPullRequest: boolean;
   deployHook?: string;
@@ -42,17 +45,6 @@ export interface Config {
   healthExpect?: string;
   rollback: boolean;
   githubToken?: string;
-}
-
-/** A bad input: the message names the input and says what would be accepted. */
-export class ConfigError extends SlipwayError {
-  constructor(
-    readonly input: InputName,
-    message: string
-  ) {
-    super(`Input \`${input}\`: ${message}`);
-    this.name = 'ConfigError';
-  }
 }
 
 const TRUE_VALUES = ['true', 'True', 'TRUE', 'yes', 'on', '1'];
@@ -136,10 +128,19 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     throw new ConfigError('cache-version', `use letters, digits, ".", "_" or "-" (at most 32), got "${cacheVersion}".`);
   }
 
-  const buildArgs = lines('build-args');
-  const badBuildArg = buildArgs.find((line) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(line));
-  if (badBuildArg !== undefined) {
-    throw new ConfigError('build-args', `each line must be NAME=value, got "${badBuildArg.split('=')[0]}…".`);
+  const buildArgs = parseBuildArgs(value('build-args'));
+  const image = optional('image');
+  if (image) checkImage(image, workingDirectory, { dockerfile: value('dockerfile'), context: value('context') });
+  const [registryUsername, registryPassword] = [optional('registry-username'), optional('registry-password')];
+  if (image && Boolean(registryUsername) !== Boolean(registryPassword)) {
+    const missing = registryUsername ? 'registry-password' : 'registry-username';
+    const given = registryUsername ? 'registry-username' : 'registry-password';
+    throw new ConfigError(missing, `is empty, but it is needed with \`${given}\` to log in to ${registryOf(image)}; give both or neither.`);
+  }
+  const deployBranches = lines('deploy-branches');
+  for (const line of deployBranches) {
+    const problem = deployBranchProblem(line);
+    if (problem) throw new ConfigError('deploy-branches', problem);
   }
 
   for (const name of ['deploy-hook', 'health-url'] as const) {
@@ -148,7 +149,10 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     const shown = name === 'deploy-hook' ? 'the value given' : `"${url}"`;
     if (url && !isHttpUrl(url)) throw new ConfigError(name, `${shown} is not an http(s) URL.`);
     if (url && isLinkLocal(new URL(url).hostname)) {
-      throw new ConfigError(name, `${shown} points at a link-local address (169.254.0.0/16, fe80::/10: cloud metadata services); give your service's own address.`);
+      throw new ConfigError(
+        name,
+        `${shown} points at a link-local address (169.254.0.0/16, fe80::/10: cloud metadata services); give your service's own address.`
+      );
     }
   }
 
@@ -167,13 +171,13 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     lint: bool('lint'),
     lintCommand: command('lint-command'),
     lintBlocking: bool('lint-blocking'),
-    image: optional('image'),
-    registryUsername: optional('registry-username'),
-    registryPassword: optional('registry-password'),
+    image,
+    registryUsername,
+    registryPassword,
     dockerfile: value('dockerfile'),
     context: value('context'),
     buildArgs,
-    deployBranches: lines('deploy-branches'),
+    deployBranches,
     buildOnPullRequest: bool('build-on-pull-request'),
     deployHook: optional('deploy-hook'),
     deployHookImageParam: optional('deploy-hook-image-param'),
@@ -183,6 +187,20 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     rollback: bool('rollback'),
     githubToken: read('github-token').trim() || undefined
   };
+}
+
+/** The image name, and the Dockerfile and build context it is built from (relative to the project). */
+function checkImage(image: string, root: string, build: { dockerfile: string; context: string }): void {
+  const problem = imageNameProblem(image);
+  if (problem) throw new ConfigError('image', problem);
+  const context = resolve(root, build.context);
+  if (!existsSync(context) || !statSync(context).isDirectory()) {
+    throw new ConfigError('context', `"${build.context}" is not a directory (looked for ${context}); give the build context relative to working-directory.`);
+  }
+  const dockerfile = resolve(root, build.dockerfile);
+  if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
+    throw new ConfigError('dockerfile', `"${build.dockerfile}" was not found (looked for ${dockerfile}); give its path relative to working-directory.`);
+  }
 }
 
 /** 169.254.0.0/16 and fe80::/10, written literally (a name that resolves there is refused when connecting). */

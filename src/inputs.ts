@@ -1,47 +1,82 @@
-// Every input of the contract in one place: its name and the default action.yml declares.
-// The CLI takes the same names as flags; a unit test keeps this table and action.yml in step.
+// Every input of the contract in one place: its name, the default action.yml declares and what it
+// means. The CLI takes the same names as flags and prints these descriptions in --help; a unit test
+// keeps this table and action.yml in step.
+import { SlipwayError } from './errors.js';
 
-export const INPUT_DEFAULTS = {
-  'working-directory': '.',
-  language: 'auto',
-  python: 'python3',
-  'install-command': '',
-  cache: 'true',
-  'cache-dependency-path': '',
-  'cache-version': 'v1',
-  'test-command': '',
-  'test-report': '',
-  coverage: 'true',
-  'coverage-min': '0',
-  lint: 'true',
-  'lint-command': '',
-  'lint-blocking': 'false',
-  image: '',
-  'registry-username': '',
-  'registry-password': '',
-  dockerfile: 'Dockerfile',
-  context: '.',
-  'build-args': '',
-  'deploy-branches': '',
-  'build-on-pull-request': 'false',
-  'deploy-hook': '',
-  'deploy-hook-image-param': '',
-  'health-url': '',
-  'health-timeout': '300',
-  'health-expect': '',
-  rollback: 'true',
-  'github-token': '${{ github.token }}'
+export const INPUTS = {
+  'working-directory': { default: '.', description: 'Project root inside the repository.' },
+  language: { default: 'auto', description: 'auto, python or node. auto detects the project from its files.' },
+  python: { default: 'python3', description: 'Interpreter used to create the virtual environment (a name on PATH or a path).' },
+  'install-command': {
+    default: '',
+    description:
+      'Replaces the detected install command (one command a line, run inside the virtual environment without a shell; use bash -c "…" for pipes or &&).'
+  },
+  cache: { default: 'true', description: 'Restore and save the installed dependency environment.' },
+  'cache-dependency-path': {
+    default: '',
+    description: 'Files (globs relative to working-directory, one a line) whose checksum keys the cache. Default: the detected dependency files.'
+  },
+  'cache-version': { default: 'v1', description: 'Part of every cache key: bump it to discard all old caches.' },
+  'test-command': { default: '', description: 'Replaces the detected test command.' },
+  'test-report': { default: '', description: "Report file(s) (globs, one a line) written by a custom test-command: JUnit XML, or jest's --json output." },
+  coverage: { default: 'true', description: 'Measure coverage when the project has the tool.' },
+  'coverage-min': { default: '0', description: 'Fail when total line coverage (percent) is below this.' },
+  lint: { default: 'true', description: 'Run the linter the project has.' },
+  'lint-command': { default: '', description: 'Replaces the detected lint command; findings are read from its "path:line:col: CODE message" lines.' },
+  'lint-blocking': { default: 'false', description: 'Fail the step when lint finds something. By default findings are reported as annotations only.' },
+  image: { default: '', description: 'Image name, e.g. docker.io/acme/shop or ghcr.io/acme/shop. No image stage when empty.' },
+  'registry-username': { default: '', description: 'Registry user name.' },
+  'registry-password': { default: '', description: 'Registry password or token (a secret).' },
+  dockerfile: { default: 'Dockerfile', description: 'Dockerfile path, relative to working-directory.' },
+  context: { default: '.', description: 'Docker build context, relative to working-directory.' },
+  'build-args': { default: '', description: 'Docker build arguments, NAME=value one a line.' },
+  'deploy-branches': {
+    default: '',
+    description: 'Branches whose pushes are deployed: names or globs (* and ? within a segment, ** across), one a line. Default: the repository default branch.'
+  },
+  'build-on-pull-request': { default: 'false', description: 'Build the image (never push it) on pull requests, to prove the Dockerfile.' },
+  'deploy-hook': { default: '', description: 'URL called after a successful push (a secret; Render-style deploy hook).' },
+  'deploy-hook-image-param': { default: '', description: 'Query parameter of the deploy hook that carries the pushed image reference (Render: imgURL).' },
+  'health-url': { default: '', description: 'Polled after the deploy until it answers 2xx (and contains health-expect when set).' },
+  'health-timeout': { default: '300', description: 'Seconds to wait for health-url to become healthy.' },
+  'health-expect': { default: '', description: 'Text the health-url body must contain, e.g. the commit sha the app reports.' },
+  rollback: { default: 'true', description: 'On a failed health check, redeploy the last image that passed it.' },
+  'github-token': { default: '${{ github.token }}', description: 'Token for GitHub API features.' }
 } as const;
 
-export type InputName = keyof typeof INPUT_DEFAULTS;
+export type InputName = keyof typeof INPUTS;
 
-export const INPUT_NAMES = Object.keys(INPUT_DEFAULTS) as InputName[];
+export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
+
+export const INPUT_DEFAULTS = Object.fromEntries(INPUT_NAMES.map((name) => [name, INPUTS[name].default])) as {
+  readonly [Name in InputName]: (typeof INPUTS)[Name]['default'];
+};
 
 /** Inputs that take one item a line; every other input is a single value on one line. */
-export const MULTI_LINE_INPUTS: readonly InputName[] = ['install-command', 'cache-dependency-path', 'test-command', 'test-report', 'lint-command', 'build-args', 'deploy-branches'];
+export const MULTI_LINE_INPUTS: readonly InputName[] = [
+  'install-command',
+  'cache-dependency-path',
+  'test-command',
+  'test-report',
+  'lint-command',
+  'build-args',
+  'deploy-branches'
+];
 
 /** Inputs whose values are secrets: masked as soon as they are read. */
 export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'deploy-hook', 'github-token'];
 
 /** Reads one input's raw value; '' when the user gave none (the default is applied by the caller). */
 export type InputReader = (name: InputName) => string;
+
+/** A bad input: the message names the input and says what would be accepted. */
+export class ConfigError extends SlipwayError {
+  constructor(
+    readonly input: InputName,
+    problem: string
+  ) {
+    super(`Input \`${input}\`: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}

@@ -8,7 +8,7 @@ import { formatDuration } from './format.js';
 import type { Finding, Report, StageName, StageResult, TestResults } from './model.js';
 import { diskProjectFiles } from './project-files.js';
 import { selectAnnotations, type AnnotationCandidate } from './reports/annotations.js';
-import { shipAndDeploy } from './stages/deploy.js';
+import { shipAndDeploy } from './stages/ship.js';
 import { install } from './stages/install.js';
 import { runLint } from './stages/lint.js';
 import { runTests } from './stages/test.js';

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
 import { runAction, runPost, type ActionResult, type RunActionOptions } from './support/action-runner.js';
+import { expectFailure } from './support/assertions.js';
 import { pipMirrorEnv } from './support/python.js';
 import { createWorkspace, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
@@ -110,6 +111,20 @@ const explain = (result: ActionResult): string =>
 function expectOk(result: ActionResult): void {
   if (!result.ok) throw new Error(`the action failed:\n${explain(result)}`);
 }
+
+// Needs no Docker: the inputs are refused before anything runs.
+describe('image inputs are checked with the others, before the install', () => {
+  test.each([
+    ['image', { image: 'ghcr.io/Acme/shop:v1' }, /^Input `image`: "ghcr\.io\/Acme\/shop:v1" includes a tag/],
+    ['dockerfile', { image: 'ghcr.io/acme/shop', dockerfile: 'docker/Dockerfile' }, /^Input `dockerfile`: "docker\/Dockerfile" was not found/],
+    ['deploy-branches', { image: 'ghcr.io/acme/shop', 'deploy-branches': 'main,develop' }, /^Input `deploy-branches`: .*one branch a line/]
+  ])('a bad `%s` fails the step at once, naming the input; the install stage never runs', async (_input, inputs, message) => {
+    const result = await runAction({ workspace: createWorkspace('ship-app'), timeoutMs: 60_000, inputs: { cache: false, ...inputs }, env: pipMirrorEnv() });
+    expectFailure(result);
+    expect(result.annotations.map((a) => a.message)).toEqual([expect.stringMatching(message)]);
+    expect(result.log).not.toMatch(/install/);
+  });
+});
 
 describeDocker('image and deploy (bundled action, podman + registry + fake host)', () => {
   test(

@@ -2,8 +2,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, symlinkSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { ConfigError, buildConfig } from '../../src/config.js';
-import { INPUT_DEFAULTS, type InputName } from '../../src/inputs.js';
+import { buildConfig } from '../../src/config.js';
+import { ConfigError, INPUTS, INPUT_DEFAULTS, type InputName } from '../../src/inputs.js';
 
 let repo: string;
 beforeAll(() => {
@@ -12,6 +12,7 @@ beforeAll(() => {
   writeFileSync(join(repo, 'service', 'requirements', 'base.txt'), 'flask\n');
   writeFileSync(join(repo, 'service', 'requirements', 'dev.txt'), '-r base.txt\n');
   writeFileSync(join(repo, 'service', 'app.py'), '');
+  writeFileSync(join(repo, 'service', 'Dockerfile'), 'FROM scratch\n');
 });
 
 const configOf = (inputs: Partial<Record<InputName, string>>) => buildConfig((name) => inputs[name] ?? '', repo);
@@ -60,7 +61,10 @@ describe('buildConfig', () => {
     ]);
     expect(config.testCommand).toEqual(['pytest', '-k', 'not slow']);
     expect(config.deployBranches).toEqual(['main', 'release/*']);
-    expect(config.buildArgs).toEqual(['A=1', 'B=two words']);
+    expect(config.buildArgs).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: 'two words' }
+    ]);
   });
 
   test.each<[string, Partial<Record<InputName, string>>, RegExp]>([
@@ -76,11 +80,40 @@ describe('buildConfig', () => {
     ['two test commands', { 'test-command': 'pytest\nflake8' }, /^Input `test-command`: give one command/],
     ['health-timeout zero', { 'health-timeout': '0' }, /^Input `health-timeout`: expected a number from 1 to 3600/],
     ['build-arg without =', { 'build-args': 'JUSTNAME' }, /^Input `build-args`: each line must be NAME=value/],
+    ['build-arg with a bad name', { 'build-args': 'A=1\n1B=x' }, /^Input `build-args`: each line must be NAME=value; line 2 has an invalid name "1B"/],
+    ['a bad image name', { image: 'ghcr.io/Acme/shop:v1' }, /^Input `image`: .*includes a tag/],
+    ['image set, no Dockerfile', { image: 'ghcr.io/acme/shop', dockerfile: 'nope/Dockerfile' }, /^Input `dockerfile`: "nope\/Dockerfile" was not found/],
+    [
+      'image set, Dockerfile is a folder',
+      { image: 'ghcr.io/acme/shop', 'working-directory': 'service', dockerfile: 'requirements' },
+      /^Input `dockerfile`: "requirements" was not found/
+    ],
+    ['image set, no build context', { image: 'ghcr.io/acme/shop', context: 'nope' }, /^Input `context`: "nope" is not a directory/],
+    [
+      'registry-username without password',
+      { image: 'ghcr.io/acme/shop', 'working-directory': 'service', 'registry-username': 'robot' },
+      /^Input `registry-password`: is empty, but it is needed with `registry-username` to log in to ghcr\.io; give both or neither\.$/
+    ],
+    [
+      'registry-password without username',
+      { image: 'ghcr.io/acme/shop', 'working-directory': 'service', 'registry-password': 'pw' },
+      /^Input `registry-username`: is empty, but it is needed with `registry-password`/
+    ],
+    [
+      'deploy-branches as a comma-separated list',
+      { 'deploy-branches': 'main,develop' },
+      /^Input `deploy-branches`: "main,develop" holds several branches; give one branch a line/
+    ],
+    ['deploy-branches with a negation', { 'deploy-branches': 'release/*\n!main' }, /^Input `deploy-branches`: "!main" is a negation, which is not supported/],
     ['health-url not a URL', { 'health-url': 'localhost:8000/health' }, /^Input `health-url`: "localhost:8000\/health" is not an http\(s\) URL/],
     ['a line break in health-url', { 'health-url': 'https://a.example/h\n::error::x' }, /^Input `health-url`: "https:\/\/a.example\/h…" spans several lines/],
     ['a line break in health-expect', { 'health-expect': 'ok\r::add-mask::x' }, /^Input `health-expect`: "ok…" spans several lines/],
     ['a line break in image', { image: 'ghcr.io/a/b\nx' }, /^Input `image`: .*spans several lines/],
-    ['a line break in registry-password', { 'registry-password': 'pw\nx' }, /^Input `registry-password`: the value given \(a secret, not shown\) spans several lines/],
+    [
+      'a line break in registry-password',
+      { 'registry-password': 'pw\nx' },
+      /^Input `registry-password`: the value given \(a secret, not shown\) spans several lines/
+    ],
     ['a link-local health-url', { 'health-url': 'http://169.254.169.254/latest' }, /^Input `health-url`: .*link-local/],
     ['an IPv6 link-local health-url', { 'health-url': 'http://[fe80::1%25eth0]/' }, /^Input `health-url`: .*(link-local|not an http)/],
     ['a link-local deploy-hook', { 'deploy-hook': 'http://169.254.1.2/deploy?key=k' }, /^Input `deploy-hook`: the value given points at a link-local address/]
@@ -127,8 +160,33 @@ describe('buildConfig', () => {
 test('action.yml declares exactly the inputs and defaults the code applies', () => {
   const yml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
   const inputsBlock = yml.slice(yml.indexOf('\ninputs:'), yml.indexOf('\noutputs:'));
-  const declared = Object.fromEntries(
-    [...inputsBlock.matchAll(/^ {2}([a-z-]+):\n(?:(?: {4}.*)\n)*? {4}default: '(.*)'$/gm)].map((m) => [m[1], m[2]])
-  );
+  const declared = Object.fromEntries([...inputsBlock.matchAll(/^ {2}([a-z-]+):\n(?:(?: {4}.*)\n)*? {4}default: '(.*)'$/gm)].map((m) => [m[1], m[2]]));
   expect(declared).toEqual(INPUT_DEFAULTS);
+});
+
+test('action.yml describes every input exactly as the table the CLI help prints', () => {
+  const yml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
+  const inputsBlock = yml.slice(yml.indexOf('\ninputs:'), yml.indexOf('\noutputs:'));
+  const described = Object.fromEntries(
+    [...inputsBlock.matchAll(/^ {2}([a-z-]+):\n {4}description: '((?:[^']|'')*)'$/gm)].map((m) => [m[1], m[2]!.replace(/''/g, "'")])
+  );
+  expect(described).toEqual(Object.fromEntries(Object.entries(INPUTS).map(([name, input]) => [name, input.description])));
+});
+
+describe('image inputs', () => {
+  test('with an image, the Dockerfile and context are resolved from working-directory and must exist', async () => {
+    const config = await configOf({ image: 'ghcr.io/acme/shop', 'working-directory': 'service', 'registry-username': 'robot', 'registry-password': 'pw' });
+    expect(config).toMatchObject({ image: 'ghcr.io/acme/shop', dockerfile: 'Dockerfile', context: '.', registryUsername: 'robot' });
+  });
+
+  test('without an image, dockerfile, context and registry credentials are not checked', async () => {
+    const config = await configOf({ dockerfile: 'nope/Dockerfile', context: 'nope', 'registry-username': 'robot' });
+    expect(config.image).toBeUndefined();
+  });
+
+  test('a build-arg line without "=" is never repeated in the error (it may be a secret)', async () => {
+    const error = (await configOf({ 'build-args': 'A=1\nhunter2-token' }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/^Input `build-args`: .*line 2 has no "="/);
+    expect(error.message).not.toContain('hunter2');
+  });
 });

@@ -1,14 +1,5 @@
-import {
-  commitIn,
-  healthPollDelays,
-  hookRequest,
-  isHealthy,
-  isRetryable,
-  nextDelay,
-  retryPolicy,
-  rollbackExpect,
-  secretsOfUrl
-} from '../../src/stages/deploy-plan.js';
+import { isRetryable, nextDelay, retryPolicy } from '../../src/retry.js';
+import { commitIn, healthPollDelays, hookRequest, isHealthy, rollbackExpect, secretsOfUrl } from '../../src/stages/deploy-plan.js';
 
 const DIGEST_REF = `ghcr.io/acme/shop@sha256:${'ab'.repeat(32)}`;
 const ENCODED_REF = `ghcr.io%2Facme%2Fshop%40sha256%3A${'ab'.repeat(32)}`;

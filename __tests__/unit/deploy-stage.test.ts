@@ -8,10 +8,12 @@ import { buildConfig, type Config } from '../../src/config.js';
 import type { RunContext } from '../../src/context.js';
 import type { InputName } from '../../src/inputs.js';
 import { HttpError, type Http, type RunResult } from '../../src/ports.js';
-import { deploy, masker, shipAndDeploy } from '../../src/stages/deploy.js';
+import { deploy } from '../../src/stages/deploy.js';
+import type { RegistrySession } from '../../src/stages/docker.js';
 import { registryDigest, registryEndpoint, registryRevision } from '../../src/stages/registry-client.js';
+import { shipAndDeploy } from '../../src/stages/ship.js';
 import { StageLog } from '../../src/stage-log.js';
-import type { RegistrySession } from '../../src/stages/image.js';
+import { Secrets } from '../../src/trust/secrets.js';
 import {
   fakeHttp,
   fakeReporter,
@@ -116,7 +118,7 @@ const registry =
 
 const imageParam = (url: string): string | null => new URL(url).searchParams.get('imgURL');
 
-function run(cfg: Config, http: Http, runner = fakeRunner(classicDocker), withSession = true) {
+function run(cfg: Config, http: Http, runner = fakeRunner(classicDocker)) {
   const { reporter, seen } = fakeReporter();
   const sleeps: number[] = [];
   const outcome = deploy(
@@ -124,7 +126,7 @@ function run(cfg: Config, http: Http, runner = fakeRunner(classicDocker), withSe
     context(),
     { runner, reporter, http, sleep: async (ms) => void sleeps.push(ms) },
     { repository: REPO, digest: NEW },
-    withSession ? session(runner) : undefined
+    session(runner)
   );
   return { outcome, seen, sleeps, runner };
 }
@@ -148,7 +150,8 @@ describe('deploy: the hook', () => {
         return { status: 200, headers: {}, body: '' };
       }
     };
-    await deploy(await config({ 'health-url': '' }), context(), { runner: fakeRunner(), reporter, http }, { repository: REPO, digest: NEW });
+    const runner = fakeRunner();
+    await deploy(await config({ 'health-url': '' }), context(), { runner, reporter, http }, { repository: REPO, digest: NEW }, session(runner));
     expect(seen.secrets).toEqual(expect.arrayContaining([HOOK, KEY, SERVICE]));
     expect(seen.order.indexOf('request')).toBeGreaterThan(seen.order.lastIndexOf('secret'));
   });
@@ -493,16 +496,6 @@ describe('deploy: health check, healthy tag and rollback', () => {
     expect(result.deployed).toBe(true);
     expect(seen.warnings.join('\n')).toMatch(/Could not read the last healthy image .*403/);
   });
-
-  test('without a session it logs in itself (health-url set) and out again', async () => {
-    const runner = fakeRunner(classicDocker);
-    const http = fakeHttp((request) => registry(undefined)(request) ?? { status: 200 });
-    const result = await run(await config(), http.http, runner, false).outcome;
-    expect(result.deployed).toBe(true);
-    expect(runner.calls[0]!.args.slice(0, 2)).toEqual(['login', '--username']);
-    expect(runner.calls[0]!.options.input).toBe('registry-password-secret');
-    expect(runner.calls.at(-1)!.args[0]).toBe('logout');
-  });
 });
 
 describe('shipAndDeploy', () => {
@@ -524,6 +517,20 @@ describe('shipAndDeploy', () => {
     expect(commands[0]).toBe('login');
     expect(commands.at(-1)).toBe('logout');
     expect(result.image.log.lines.at(-1)).toMatch(/^\$ docker logout/);
+  });
+
+  test('health-url set: the deploy reads and moves the healthy tag inside the one login, then it logs out', async () => {
+    const runner = fakeRunner(docker);
+    const http = fakeHttp((request) => registry(undefined)(request) ?? { status: 200 });
+    const ports = { runner, reporter: fakeReporter().reporter, http: http.http, sleep: async () => undefined };
+    const result = await shipAndDeploy(await config(), context(), ports, true);
+    expect(result.deploy!.deployed).toBe(true);
+    expect(runner.calls[0]!.args.slice(0, 2)).toEqual(['login', '--username']);
+    expect(runner.calls[0]!.options.input).toBe('registry-password-secret');
+    expect(runner.calls.at(-1)!.args[0]).toBe('logout');
+    const dockerConfig = runner.calls[0]!.options.env!.DOCKER_CONFIG;
+    const moved = runner.calls.find((c) => c.args[0] === 'push' && c.args[1] === `${REPO}:slipway-healthy`);
+    expect(moved!.options.env!.DOCKER_CONFIG).toBe(dockerConfig);
   });
 
   test('pull request: no login, deploy skipped with the reason', async () => {
@@ -658,8 +665,9 @@ describe('registry API', () => {
     expect(await registryRevision(http.http, 'ghcr.io/acme/shop', OLD)).toBe(SHA);
   });
 
-  test('masker: longest secret first, every occurrence', () => {
-    const mask = masker(['abc', 'abcdef', '']);
-    expect(mask('xabcdefx abc')).toBe('x***x ***');
+  test('the one masker (Secrets): longest secret first, every occurrence', () => {
+    const secrets = new Secrets();
+    ['abc', 'abcdef', ''].forEach((secret) => secrets.add(secret));
+    expect(secrets.mask('xabcdefx abc')).toBe('x***x ***');
   });
 });

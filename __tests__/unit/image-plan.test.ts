@@ -1,18 +1,10 @@
-import {
-  buildArgs,
-  imageTags,
-  matchesBranch,
-  ociLabels,
-  parseBuildArgs,
-  parseSemver,
-  registryOf,
-  tagNames,
-  tagSafe,
-  validateImageName,
-  whenToShip,
-  type BuildPlan,
-  type ShipInput
-} from '../../src/stages/image-plan.js';
+import { tmpdir } from 'node:os';
+import { buildConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/inputs.js';
+import { imageNameProblem, registryOf } from '../../src/stages/image-name.js';
+import { buildArgs, ociLabels, parseBuildArgs, type BuildPlan } from '../../src/stages/image-plan.js';
+import { imageTags, parseSemver, tagNames, tagSafe } from '../../src/stages/image-tags.js';
+import { deployBranchProblem, matchesBranch, whenToShip, type ShipInput } from '../../src/stages/ship-plan.js';
 
 // Written from Docker's grammar (distribution/reference), independently of the implementation.
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -49,11 +41,7 @@ describe('imageTags', () => {
   });
 
   test('latest follows the configured default branch', () => {
-    expect(tagNames({ ...base, ref: 'refs/heads/trunk', defaultBranch: 'trunk' })).toEqual([
-      'sha-0123456',
-      'trunk',
-      'latest'
-    ]);
+    expect(tagNames({ ...base, ref: 'refs/heads/trunk', defaultBranch: 'trunk' })).toEqual(['sha-0123456', 'trunk', 'latest']);
     expect(tagNames({ ...base, ref: 'refs/heads/main', defaultBranch: 'trunk' })).not.toContain('latest');
   });
 
@@ -130,7 +118,27 @@ describe('parseSemver', () => {
   });
 });
 
-describe('validateImageName', () => {
+const REJECTED_IMAGES: [string, RegExp][] = [
+  ['', /is empty/],
+  ['   ', /is empty/],
+  ['Acme/Shop', /upper-case letters.*try "acme\/shop"/],
+  ['ghcr.io/Acme/shop', /lower-case/],
+  ['ghcr.io/acme/shop:1.0', /includes a tag/],
+  ['acme/shop:latest', /includes a tag/],
+  ['127.0.0.1:5000/app:v1', /includes a tag/],
+  ['ghcr.io/acme/shop@sha256:' + 'a'.repeat(64), /includes a digest/],
+  ['ghcr.io/', /empty repository path/],
+  ['ghcr.io//shop', /empty path component/],
+  ['acme/shop/', /empty path component/],
+  ['https://ghcr.io/acme/shop', /is a URL/],
+  ['acme/sh op', /whitespace/],
+  ['acme/-shop', /not a valid path component/],
+  ['acme/shop..x', /not a valid path component/],
+  ['bad_host.io:port/app', /registry host/],
+  [`acme/${'a'.repeat(260)}`, /limit is 255/]
+];
+
+describe('imageNameProblem', () => {
   test.each<[string]>([
     ['shop'],
     ['acme/shop'],
@@ -142,32 +150,20 @@ describe('validateImageName', () => {
     ['localhost:5000/a_b/c__d/e-f/g.h'],
     ['registry.example.com:443/acme/shop']
   ])('accepts %s', (image) => {
-    expect(validateImageName(image)).toBeUndefined();
+    expect(imageNameProblem(image)).toBeUndefined();
   });
 
-  test.each<[string, RegExp]>([
-    ['', /is empty/],
-    ['   ', /is empty/],
-    ['Acme/Shop', /upper-case letters.*try "acme\/shop"/],
-    ['ghcr.io/Acme/shop', /lower-case/],
-    ['ghcr.io/acme/shop:1.0', /includes a tag/],
-    ['acme/shop:latest', /includes a tag/],
-    ['127.0.0.1:5000/app:v1', /includes a tag/],
-    ['ghcr.io/acme/shop@sha256:' + 'a'.repeat(64), /includes a digest/],
-    ['ghcr.io/', /empty repository path/],
-    ['ghcr.io//shop', /empty path component/],
-    ['acme/shop/', /empty path component/],
-    ['https://ghcr.io/acme/shop', /is a URL/],
-    ['acme/sh op', /whitespace/],
-    ['acme/-shop', /not a valid path component/],
-    ['acme/shop..x', /not a valid path component/],
-    ['bad_host.io:port/app', /registry host/],
-    [`acme/${'a'.repeat(260)}`, /limit is 255/]
-  ])('rejects %j', (image, message) => {
-    const error = validateImageName(image);
+  test.each<[string, RegExp]>(REJECTED_IMAGES)('rejects %j', (image, message) => {
+    const error = imageNameProblem(image);
     expect(error).toBeDefined();
-    expect(error).toMatch(/^Input `image`: /);
     expect(error).toMatch(message);
+  });
+
+  test.each(REJECTED_IMAGES.filter(([image]) => image.trim() !== ''))('config refuses %j, naming the input, before anything runs', async (image, message) => {
+    const error = await buildConfig((name) => (name === 'image' ? image : ''), tmpdir()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^Input `image`: /);
+    expect((error as Error).message).toMatch(message);
   });
 });
 
@@ -225,10 +221,14 @@ describe('parseBuildArgs', () => {
     ],
     ['value with =', 'OPTS=a=b=c', [{ name: 'OPTS', value: 'a=b=c' }]],
     ['empty value', 'EMPTY=', [{ name: 'EMPTY', value: '' }]],
-    ['lines array', ['X=1', '#c', 'Y=2'], [
-      { name: 'X', value: '1' },
-      { name: 'Y', value: '2' }
-    ]]
+    [
+      'lines array',
+      ['X=1', '#c', 'Y=2'],
+      [
+        { name: 'X', value: '1' },
+        { name: 'Y', value: '2' }
+      ]
+    ]
   ])('%s', (_name, text, expected) => {
     expect(parseBuildArgs(text)).toEqual(expected);
   });
@@ -244,9 +244,11 @@ describe('parseBuildArgs', () => {
   });
 
   test('an error never repeats a line without "=" (it may be a secret)', () => {
-    expect(() => parseBuildArgs('hunter2-password')).toThrow(expect.objectContaining({
-      message: expect.not.stringContaining('hunter2') as unknown as string
-    }));
+    expect(() => parseBuildArgs('hunter2-password')).toThrow(
+      expect.objectContaining({
+        message: expect.not.stringContaining('hunter2') as unknown as string
+      })
+    );
   });
 });
 
@@ -265,8 +267,18 @@ describe('buildArgs', () => {
       'classic',
       plan,
       [
-        'build', '-f', 'Dockerfile', '-t', 'r/app:sha-0123456', '-t', 'r/app:main',
-        '--label', `org.opencontainers.image.revision=${SHA}`, '--build-arg', 'BASE=r/base', '.'
+        'build',
+        '-f',
+        'Dockerfile',
+        '-t',
+        'r/app:sha-0123456',
+        '-t',
+        'r/app:main',
+        '--label',
+        `org.opencontainers.image.revision=${SHA}`,
+        '--build-arg',
+        'BASE=r/base',
+        '.'
       ]
     ],
     [
@@ -278,10 +290,27 @@ describe('buildArgs', () => {
       'buildx push with gha cache and metadata',
       { ...plan, builder: 'buildx', push: true, ghaCache: true, metadataFile: '/tmp/m.json' },
       [
-        'buildx', 'build', '-f', 'Dockerfile', '-t', 'r/app:sha-0123456', '-t', 'r/app:main',
-        '--label', `org.opencontainers.image.revision=${SHA}`, '--build-arg', 'BASE=r/base',
-        '--provenance=false', '--push', '--cache-from', 'type=gha', '--cache-to', 'type=gha,mode=max',
-        '--metadata-file', '/tmp/m.json', '.'
+        'buildx',
+        'build',
+        '-f',
+        'Dockerfile',
+        '-t',
+        'r/app:sha-0123456',
+        '-t',
+        'r/app:main',
+        '--label',
+        `org.opencontainers.image.revision=${SHA}`,
+        '--build-arg',
+        'BASE=r/base',
+        '--provenance=false',
+        '--push',
+        '--cache-from',
+        'type=gha',
+        '--cache-to',
+        'type=gha,mode=max',
+        '--metadata-file',
+        '/tmp/m.json',
+        '.'
       ]
     ],
     [
@@ -320,9 +349,31 @@ describe('matchesBranch', () => {
     ['staging', ['main', ' staging ', ''], true],
     ['a.b', ['a?b'], true],
     ['axb', ['a.b'], false],
-    ['x', ['# x'], false]
+    ['x', ['# x'], false],
+    // The same rules as file globs: `**/` also matches no folder, dot names are names, parentheses are literal.
+    ['hotfix', ['**/hotfix'], true],
+    ['team/a/hotfix', ['**/hotfix'], true],
+    ['feature/.x', ['feature/*'], true],
+    ['fix(ui)+x', ['fix(ui)+x'], true],
+    ['fixui', ['fix(ui)'], false]
   ])('%s in %j → %s', (branch, patterns, expected) => {
     expect(matchesBranch(branch, patterns)).toBe(expected);
+  });
+});
+
+describe('deployBranchProblem', () => {
+  test.each<[string, RegExp | undefined]>([
+    ['main', undefined],
+    ['release/**', undefined],
+    ['refs/heads/main', undefined],
+    ['main,develop', /holds several branches; give one branch a line/],
+    ['main, develop', /one branch a line/],
+    ['main develop', /one branch a line/],
+    ['!main', /is a negation, which is not supported/],
+    ['!release/*', /not supported/]
+  ])('%j → %s', (line, problem) => {
+    if (problem) expect(deployBranchProblem(line)).toMatch(problem);
+    else expect(deployBranchProblem(line)).toBeUndefined();
   });
 });
 

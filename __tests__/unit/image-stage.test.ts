@@ -1,14 +1,16 @@
-// The image stage against fake ports: which docker commands run, with which arguments, env and stdin,
-// and what the outcome says. No Docker here (see __tests__/e2e/ship.test.ts for the real thing).
+// The image stage, through the one orchestration (ship.ts) with no deploy-hook, against fake ports:
+// which docker commands run, with which arguments, env and stdin, and what the outcome says. No Docker
+// here (see __tests__/e2e/ship.test.ts for the real thing).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { buildConfig, type Config } from '../../src/config.js';
 import type { GitEvent, RunContext } from '../../src/context.js';
-import type { InputName } from '../../src/inputs.js';
+import { ConfigError, type InputName } from '../../src/inputs.js';
 import type { RunResult } from '../../src/ports.js';
-import { shipImage } from '../../src/stages/image.js';
+import type { ImageOutcome } from '../../src/stages/image.js';
+import { shipAndDeploy } from '../../src/stages/ship.js';
 import { fakeReporter, fakeRunner, noHttp, type FakeRunner } from '../fixtures/fake-ports.js';
 
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
@@ -18,7 +20,7 @@ const roots: string[] = [];
 
 /** The classic engine: no buildx; push prints the digest line. */
 const classicDocker = (args: string[]): Partial<RunResult> => {
-  if (args[0] === 'buildx') return { code: 1, stderr: "docker: unknown command: docker buildx\n" };
+  if (args[0] === 'buildx') return { code: 1, stderr: 'docker: unknown command: docker buildx\n' };
   if (args[0] === 'push') return { stdout: `The push refers to repository [x]\n${args[1]!.split(':').pop()}: digest: ${DIGEST} size: 737\n` };
   if (args[0] === 'login') return { stdout: 'Login Succeeded\n' };
   return {};
@@ -61,6 +63,13 @@ const config = (inputs: Partial<Record<InputName, string>> = {}): Promise<Config
 /** The ports the image stage gets: the runner under test, a reporter no test reads, and no HTTP. */
 const ports = (runner: FakeRunner) => ({ runner, reporter: fakeReporter().reporter, http: noHttp });
 
+/** The image stage's outcome of a run (no deploy-hook is set, so there is no deploy). */
+const imageStage = async (cfg: Config, ctx: RunContext, p: ReturnType<typeof ports>, testsPassed: boolean): Promise<ImageOutcome> => {
+  const shipped = await shipAndDeploy(cfg, ctx, p, testsPassed);
+  expect(shipped.deploy).toBeUndefined();
+  return shipped.image;
+};
+
 const context = (event: Partial<GitEvent> = {}, inActions = true): RunContext => ({
   repositoryRoot: project,
   stateDir: join(tempDir, 'state'),
@@ -71,7 +80,7 @@ const context = (event: Partial<GitEvent> = {}, inActions = true): RunContext =>
   event: { name: 'push', ref: 'refs/heads/main', sha: SHA, defaultBranch: 'main', repository: 'acme/shop', serverUrl: 'https://github.com', ...event }
 });
 
-describe('shipImage: when nothing is built', () => {
+describe('image stage: when nothing is built', () => {
   test.each([
     ['no image input', { image: '' }, {}, /No `image` input/],
     ['a pull request', {}, { name: 'pull_request', ref: 'refs/pull/7/merge' }, /pull request/],
@@ -79,7 +88,7 @@ describe('shipImage: when nothing is built', () => {
     ['a tag that is not a version', {}, { ref: 'refs/tags/nightly' }, /not a version tag/]
   ])('%s: skipped, no docker call', async (_name, inputs, event, reason) => {
     const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config(inputs), context(event), ports(runner), true);
+    const outcome = await imageStage(await config(inputs), context(event), ports(runner), true);
     expect(outcome.stage).toMatchObject({ name: 'image', status: 'skipped' });
     expect(outcome.stage.headline).toMatch(reason);
     expect(outcome).toMatchObject({ pushed: false, tags: [] });
@@ -88,17 +97,17 @@ describe('shipImage: when nothing is built', () => {
 
   test('tests failed: skipped with the reason', async () => {
     const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config(), context(), ports(runner), false);
+    const outcome = await imageStage(await config(), context(), ports(runner), false);
     expect(outcome.stage.status).toBe('skipped');
     expect(outcome.stage.headline).toMatch(/tests failed/);
     expect(runner.calls).toEqual([]);
   });
 });
 
-describe('shipImage: classic builder (no buildx)', () => {
+describe('image stage: classic builder (no buildx)', () => {
   test('main push: login through stdin in a private DOCKER_CONFIG, build, push every tag, logout', async () => {
     const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config(), context(), ports(runner), true);
+    const outcome = await imageStage(await config(), context(), ports(runner), true);
 
     expect(outcome.stage).toMatchObject({ name: 'image', status: 'success' });
     const image = 'registry.example.com/acme/shop';
@@ -153,7 +162,7 @@ describe('shipImage: classic builder (no buildx)', () => {
 
   test('dockerfile and context are resolved from working-directory, not the runner cwd', async () => {
     const runner = fakeRunner(classicDocker);
-    await shipImage(await config({ dockerfile: 'docker/app.Dockerfile', context: 'docker' }), context(), ports(runner), true);
+    await imageStage(await config({ dockerfile: 'docker/app.Dockerfile', context: 'docker' }), context(), ports(runner), true);
     const build = runner.calls.find((c) => c.args[0] === 'build')!;
     expect(build.args.slice(1, 3)).toEqual(['-f', join(project, 'docker', 'app.Dockerfile')]);
     expect(build.args[build.args.length - 1]).toBe(join(project, 'docker'));
@@ -161,7 +170,7 @@ describe('shipImage: classic builder (no buildx)', () => {
 
   test('version tag v1.2.3: 1.2.3, 1.2, 1 and the version label', async () => {
     const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config(), context({ ref: 'refs/tags/v1.2.3' }), ports(runner), true);
+    const outcome = await imageStage(await config(), context({ ref: 'refs/tags/v1.2.3' }), ports(runner), true);
     expect(outcome.tags.map((t) => t.split(':').pop())).toEqual(['sha-3f78685', '1.2.3', '1.2', '1']);
     expect(runner.calls.find((c) => c.args[0] === 'build')!.args).toContain('org.opencontainers.image.version=1.2.3');
   });
@@ -172,7 +181,7 @@ describe('shipImage: classic builder (no buildx)', () => {
         ? { code: 1, stderr: 'Error response from daemon: login attempt to https://registry.example.com/v2/ failed with status: 401 Unauthorized\n' }
         : classicDocker(args)
     );
-    const outcome = await shipImage(await config(), context(), ports(runner), true);
+    const outcome = await imageStage(await config(), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
     expect(outcome.stage.headline).toMatch(/^Could not log in to registry registry\.example\.com as robot: .*401 Unauthorized.*Nothing was pushed\.$/);
     expect(outcome).toMatchObject({ pushed: false, tags: [] });
@@ -184,28 +193,24 @@ describe('shipImage: classic builder (no buildx)', () => {
     ['only one of username and password: a clear error before any docker call', { 'registry-password': '' }, /`registry-password`: is empty/],
     ['a missing Dockerfile names the input before logging in', { dockerfile: 'nope/Dockerfile' }, /^Input `dockerfile`: "nope\/Dockerfile" was not found/],
     ['an invalid image name names the input', { image: 'ghcr.io/Acme/shop:v1' }, /^Input `image`:/]
-  ])('%s', async (_name, inputs, headline) => {
-    const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(await config(inputs), context(), ports(runner), true);
-    expect(outcome.stage.status).toBe('failure');
-    expect(outcome.stage.headline).toMatch(headline);
-    expect(runner.calls).toEqual([]);
+  ])('%s (refused with the inputs, before anything runs)', async (_name, inputs, message) => {
+    const error = await config(inputs).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
   });
 
   test('no credentials: no login, the ambient Docker config is used', async () => {
     const runner = fakeRunner(classicDocker);
     const before = process.env.DOCKER_CONFIG;
-    const outcome = await shipImage(await config({ 'registry-username': '', 'registry-password': '' }), context(), ports(runner), true);
+    const outcome = await imageStage(await config({ 'registry-username': '', 'registry-password': '' }), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('success');
     expect(runner.calls.map((c) => c.args[0])).not.toContain('login');
     for (const call of runner.calls) expect(call.options.env!.DOCKER_CONFIG).toBe(before);
   });
 
   test('a refused push fails with the reason and a hint', async () => {
-    const runner = fakeRunner((args) =>
-      args[0] === 'push' ? { code: 1, stderr: 'unauthorized: authentication required\n' } : classicDocker(args)
-    );
-    const outcome = await shipImage(await config(), context(), ports(runner), true);
+    const runner = fakeRunner((args) => (args[0] === 'push' ? { code: 1, stderr: 'unauthorized: authentication required\n' } : classicDocker(args)));
+    const outcome = await imageStage(await config(), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
     expect(outcome.stage.headline).toMatch(/docker push .*:sha-3f78685 failed \(exit 1\): unauthorized: authentication required\. .*may push/);
     expect(runner.calls.at(-1)!.args[0]).toBe('logout');
@@ -215,7 +220,7 @@ describe('shipImage: classic builder (no buildx)', () => {
     const runner = fakeRunner((args) =>
       args[0] === 'build' ? { code: 1, stdout: 'STEP 2/3: RUN false\n', stderr: 'Error: building at STEP "RUN false": exit status 1\n' } : classicDocker(args)
     );
-    const outcome = await shipImage(await config(), context(), ports(runner), true);
+    const outcome = await imageStage(await config(), context(), ports(runner), true);
     expect(outcome.stage).toMatchObject({ status: 'failure', headline: 'docker build failed (exit 1) for Dockerfile' });
     expect(outcome.stage.details![0]).toContain('Error: building at STEP "RUN false"');
     expect(runner.calls.map((c) => c.args[0])).not.toContain('push');
@@ -225,14 +230,14 @@ describe('shipImage: classic builder (no buildx)', () => {
     const runner = fakeRunner(() => {
       throw new Error('Unable to locate executable file: docker');
     });
-    const outcome = await shipImage(await config(), context(), ports(runner), true);
+    const outcome = await imageStage(await config(), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
     expect(outcome.stage.headline).toMatch(/Could not run docker \(Unable to locate executable file: docker\)/);
   });
 
   test('build-on-pull-request: built, not pushed, no login', async () => {
     const runner = fakeRunner(classicDocker);
-    const outcome = await shipImage(
+    const outcome = await imageStage(
       await config({ 'build-on-pull-request': 'true' }),
       context({ name: 'pull_request', ref: 'refs/pull/7/merge' }),
       ports(runner),
@@ -245,17 +250,19 @@ describe('shipImage: classic builder (no buildx)', () => {
   });
 });
 
-describe('shipImage: buildx', () => {
-  const buildxDocker = (driver: string) => (args: string[]): Partial<RunResult> => {
-    if (args[0] === 'buildx' && args[1] === 'version') return { stdout: 'github.com/docker/buildx v0.17.1\n' };
-    if (args[0] === 'buildx' && args[1] === 'inspect') return { stdout: `Name:   builder\nDriver: ${driver}\n` };
-    if (args[0] === 'buildx' && args[1] === 'build') {
-      const file = args[args.indexOf('--metadata-file') + 1]!;
-      writeFileSync(file, JSON.stringify({ 'containerimage.digest': DIGEST, 'image.name': 'x' }));
-      return {};
-    }
-    return classicDocker(args);
-  };
+describe('image stage: buildx', () => {
+  const buildxDocker =
+    (driver: string) =>
+    (args: string[]): Partial<RunResult> => {
+      if (args[0] === 'buildx' && args[1] === 'version') return { stdout: 'github.com/docker/buildx v0.17.1\n' };
+      if (args[0] === 'buildx' && args[1] === 'inspect') return { stdout: `Name:   builder\nDriver: ${driver}\n` };
+      if (args[0] === 'buildx' && args[1] === 'build') {
+        const file = args[args.indexOf('--metadata-file') + 1]!;
+        writeFileSync(file, JSON.stringify({ 'containerimage.digest': DIGEST, 'image.name': 'x' }));
+        return {};
+      }
+      return classicDocker(args);
+    };
 
   /** What the Actions cache service needs (removed again after each test). */
   const cacheServiceAvailable = (): void => {
@@ -266,7 +273,7 @@ describe('shipImage: buildx', () => {
   test('in Actions with the cache service and a container builder: --push, gha cache, digest from the metadata file', async () => {
     cacheServiceAvailable();
     const runner = fakeRunner(buildxDocker('docker-container'));
-    const outcome = await shipImage(await config(), context(), ports(runner), true);
+    const outcome = await imageStage(await config(), context(), ports(runner), true);
     expect(outcome).toMatchObject({ pushed: true, digest: DIGEST });
     const build = runner.calls.find((c) => c.args[1] === 'build')!;
     expect(build.args).toEqual(expect.arrayContaining(['--push', '--provenance=false', '--cache-from', 'type=gha', '--cache-to', 'type=gha,mode=max']));
@@ -277,7 +284,7 @@ describe('shipImage: buildx', () => {
   test('the docker driver cannot export a cache: no gha flags', async () => {
     cacheServiceAvailable();
     const runner = fakeRunner(buildxDocker('docker'));
-    const outcome = await shipImage(await config(), context(), ports(runner), true);
+    const outcome = await imageStage(await config(), context(), ports(runner), true);
     expect(outcome.pushed).toBe(true);
     expect(runner.calls.find((c) => c.args[1] === 'build')!.args).not.toContain('type=gha');
     expect(outcome.log.lines.join('\n')).toMatch(/No layer cache: .* driver is docker/);
@@ -286,7 +293,7 @@ describe('shipImage: buildx', () => {
   test('outside Actions (the CLI): no gha cache, not even probed', async () => {
     cacheServiceAvailable();
     const runner = fakeRunner(buildxDocker('docker-container'));
-    const outcome = await shipImage(await config(), context({}, false), ports(runner), true);
+    const outcome = await imageStage(await config(), context({}, false), ports(runner), true);
     expect(outcome.pushed).toBe(true);
     expect(runner.calls.map((c) => c.args.slice(0, 2).join(' '))).not.toContain('buildx inspect');
     expect(runner.calls.find((c) => c.args[1] === 'build')!.args).not.toContain('type=gha');
@@ -294,7 +301,7 @@ describe('shipImage: buildx', () => {
 
   test('no metadata digest: a failure, not a guess', async () => {
     const runner = fakeRunner((args) => (args[1] === 'build' ? {} : buildxDocker('docker')(args)));
-    const outcome = await shipImage(await config(), context(), ports(runner), true);
+    const outcome = await imageStage(await config(), context(), ports(runner), true);
     expect(outcome.stage.status).toBe('failure');
     expect(outcome.stage.headline).toMatch(/pushed digest is unknown/);
   });

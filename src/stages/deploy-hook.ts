@@ -3,11 +3,12 @@
 // host answered 408, 429 or 5xx. A call that was sent and got no answer is never repeated.
 // The hook URL is a secret: no message here is built from it (the caller masks them all the same).
 import type { Config } from '../config.js';
-import { SlipwayError, describeError } from '../errors.js';
+import { describeError } from '../errors.js';
 import { formatDuration } from '../format.js';
 import { HttpError, type Http, type HttpResponse } from '../ports.js';
 import type { StageLog } from '../stage-log.js';
-import { hookRequest, nextDelay } from './deploy-plan.js';
+import { nextDelay } from '../retry.js';
+import { hookRequest } from './deploy-plan.js';
 
 /**
  * 30 s. SLIPWAY_TEST_HOOK_TIMEOUT_SECONDS shortens it: the end-to-end tests of a hook that never
@@ -32,12 +33,8 @@ export interface HookCaller {
 /** POSTs `imageRef` to the deploy hook; retries only what cannot have reached the host, 408, 429 and 5xx. */
 export async function callHook(caller: HookCaller, imageRef: string): Promise<HookResult> {
   const { config, log, mask } = caller;
-  let request;
-  try {
-    request = hookRequest(config.deployHook!, config.deployHookImageParam, imageRef);
-  } catch (error) {
-    throw new SlipwayError(describeError(error)); // names the input, never the URL
-  }
+  // The URL was checked in config.ts.
+  const request = hookRequest(config.deployHook!, config.deployHookImageParam, imageRef);
   const param = config.deployHookImageParam ? ` (${config.deployHookImageParam}=${imageRef})` : '';
   for (let attempt = 1; ; attempt++) {
     const sent = Date.now();

@@ -10,8 +10,8 @@ import type { StageLog } from '../stage-log.js';
 import { waitHealthy, type HealthPoller, type HealthResult } from './deploy-health.js';
 import { callHook, type HookCaller, type HookResult } from './deploy-hook.js';
 import { commitIn, rollbackExpect } from './deploy-plan.js';
-import { HealthyTag } from './healthy-tag.js';
-import { HEALTHY_TAG, shortDigest, type RegistrySession } from './image.js';
+import { shortDigest, type RegistrySession } from './docker.js';
+import { HEALTHY_TAG, HealthyTag } from './healthy-tag.js';
 
 export type DeployPorts = Ports & { http: Http; sleep?: (ms: number) => Promise<void> };
 
@@ -63,7 +63,7 @@ export class Deployment {
     private readonly log: StageLog,
     private readonly mask: (text: string) => string,
     private readonly started: number,
-    session?: RegistrySession
+    session: RegistrySession
   ) {
     this.reference = `${image.repository}@${image.digest}`;
     this.tag = new HealthyTag(config, context, ports, image.repository, log, mask, session);

@@ -7,8 +7,11 @@ import type { RunContext } from '../context.js';
 import { describeError } from '../errors.js';
 import type { Http, Reporter } from '../ports.js';
 import type { StageLog } from '../stage-log.js';
-import { HEALTHY_TAG, docker, hasBuildx, pushedDigest, type RegistrySession } from './image.js';
+import { docker, hasBuildx, lastLine, pushedDigest, type RegistrySession } from './docker.js';
 import { registryDigest, registryRevision, revisionOf, type RegistryCredentials } from './registry-client.js';
+
+/** The moving tag that marks the last image that passed the health check. */
+export const HEALTHY_TAG = 'slipway-healthy';
 
 type Previous = { digest?: string; note: string };
 
@@ -22,7 +25,7 @@ export class HealthyTag {
     private readonly repository: string,
     private readonly log: StageLog,
     private readonly mask: (text: string) => string,
-    private readonly session?: RegistrySession
+    private readonly session: RegistrySession
   ) {
     this.tagged = `${repository}:${HEALTHY_TAG}`;
   }
@@ -63,7 +66,6 @@ export class HealthyTag {
   /** Moves the tag to `digest`. False (logged) when that failed. */
   async move(digest: string): Promise<boolean> {
     const session = this.session;
-    if (!session) return false;
     const reference = `${this.repository}@${digest}`;
     const cwd = this.context.tempDir;
     try {
@@ -95,12 +97,12 @@ export class HealthyTag {
   }
 
   private async buildx(): Promise<boolean> {
-    return this.session !== undefined && (await hasBuildx(this.session, this.context.tempDir));
+    return hasBuildx(this.session, this.context.tempDir);
   }
 
   /** `docker buildx imagetools inspect` output; undefined when the reference does not exist. */
   private async imagetools(reference: string, format: string): Promise<string | undefined> {
-    const inspect = await docker(this.session!, ['buildx', 'imagetools', 'inspect', reference, '--format', format], {
+    const inspect = await docker(this.session, ['buildx', 'imagetools', 'inspect', reference, '--format', format], {
       cwd: this.context.tempDir,
       log: this.log
     });
@@ -124,9 +126,4 @@ export class HealthyTag {
     const { registryUsername: username, registryPassword: password } = this.config;
     return username && password ? { username, password } : undefined;
   }
-}
-
-function lastLine(text: string): string {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  return (lines[lines.length - 1] ?? '').trim();
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { HttpError, type Http, type HttpResponse } from '../ports.js';
-import { registryOf } from './image-plan.js';
+import { registryOf, splitDomain } from './image-name.js';
 
 const REGISTRY_TIMEOUT_MS = 30_000;
 const REVISION_LABEL = 'org.opencontainers.image.revision';
@@ -21,9 +21,7 @@ export interface RegistryCredentials {
 /** Host to call and repository path for an image name (Docker Hub: registry-1.docker.io, library/…). */
 export function registryEndpoint(repository: string): { host: string; path: string } {
   const registry = registryOf(repository);
-  const first = repository.split('/')[0]!;
-  const hasDomain = repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  let path = hasDomain ? repository.slice(first.length + 1) : repository;
+  let { path } = splitDomain(repository);
   if (registry === 'docker.io') {
     if (!path.includes('/')) path = `library/${path}`;
     return { host: 'registry-1.docker.io', path };
