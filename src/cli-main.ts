@@ -13,32 +13,66 @@ import { cleanUpOnCancel } from './cancel.js';
 import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
 import { SlipwayError } from './errors.js';
-import { INPUT_DEFAULTS, INPUT_NAMES, SECRET_INPUTS, type InputName } from './inputs.js';
+import { INPUTS, INPUT_DEFAULTS, INPUT_NAMES, SECRET_INPUTS, type InputName } from './inputs.js';
 import { outputsOf, runPipeline } from './pipeline.js';
 import { projectStateDir } from './project-state.js';
 import { Secrets } from './trust/secrets.js';
 
 const BOOLEAN_INPUTS = INPUT_NAMES.filter((name) => ['true', 'false'].includes(INPUT_DEFAULTS[name]));
+/** The project folder is the positional `dir`; the CLI calls no GitHub API. */
+const FLAG_INPUTS = INPUT_NAMES.filter((name) => name !== 'working-directory' && name !== 'github-token');
+
+/** One flag: its form, then what it means and its default (from the inputs table, as action.yml says). */
+function flagHelp(name: (typeof FLAG_INPUTS)[number]): string {
+  const { default: fallback, description } = INPUTS[name];
+  const form = BOOLEAN_INPUTS.includes(name) ? `--${name} <true|false>, --no-${name}` : `--${name} <value>`;
+  const shown = /Default: /.test(description) ? '' : ` Default: ${fallback === '' ? 'none' : fallback}.`;
+  return `  ${form}\n      ${description}${shown}`;
+}
 
 const USAGE = `Usage: slipway run [dir] [options]
 
 Runs the Slipway pipeline on the project in dir (default: the current folder).
 
 Options (the action's inputs, as flags):
-${INPUT_NAMES.filter((n) => n !== 'working-directory' && n !== 'github-token')
-  .map((n) => `  --${n} <value>${BOOLEAN_INPUTS.includes(n) ? `   (--no-${n} for false)` : ''}`)
-  .join('\n')}
-  --cache-dir <dir>   where the local cache lives (default: $XDG_CACHE_HOME/slipway or ~/.cache/slipway)
-  --verbose           print every stage's full log
-  --help              this text
+${FLAG_INPUTS.map(flagHelp).join('\n')}
+  --cache-dir <dir>
+      Where the local cache lives. Default: $XDG_CACHE_HOME/slipway or ~/.cache/slipway.
+  --verbose
+      Print every stage's full log.
+  --help, -h
+      This text.
 
 Exit code: 0 when the pipeline succeeds, 1 when it fails, 2 for a bad option.`;
+
+const VALUE_FLAGS = new Set<string>([...INPUT_NAMES, 'cache-dir']);
+const ALL_FLAGS = new Set<string>([...VALUE_FLAGS, ...BOOLEAN_INPUTS.map((name) => `no-${name}`), 'verbose', 'help', 'h']);
+
+/**
+ * `--health-timeout -1` means the value -1 (parseArgs would take it for an option and refuse it):
+ * a value flag takes the next argument as `--name=value`, unless that argument is one of our flags.
+ */
+function attachValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const name = /^--([^=]+)$/.exec(arg)?.[1];
+    const flag = next === undefined ? undefined : /^--?([^=]+)/.exec(next)?.[1];
+    if (name && VALUE_FLAGS.has(name) && next !== undefined && next.startsWith('-') && next !== '--' && !(flag && ALL_FLAGS.has(flag))) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: attachValues(argv),
       allowPositionals: true,
       options: {
         ...Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: 'string' as const }])),

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { INPUTS } from '../../src/inputs.js';
 import { STACK_FRAME } from './support/assertions.js';
 import { pipMirrorEnv } from './support/python.js';
 import { copyInto, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
@@ -170,6 +171,33 @@ describe('slipway options', () => {
     expect(result.output).toMatch(/Usage: slipway run \[dir\]/);
     expect(result.output).toContain('--coverage-min');
     expect(result.output).toContain('--cache-dir');
+  });
+
+  test('--help describes every flag with its default, from the inputs table action.yml shares', async () => {
+    const { output } = await slipway(['--help']);
+    for (const [name, { default: fallback, description }] of Object.entries(INPUTS)) {
+      if (name === 'working-directory' || name === 'github-token') continue; // the folder is `dir`; no GitHub API here
+      const help = new RegExp(`^  --${name} <[^>]+>.*\\n +(.*)$`, 'm').exec(output)?.[1];
+      expect(help).toContain(description);
+      if (!description.includes('Default: ')) expect(help).toContain(`Default: ${fallback === '' ? 'none' : fallback}.`);
+    }
+    expect(output).toMatch(/^ {2}--rollback <true\|false>, --no-rollback$/m);
+    expect(output).toMatch(/^ {2}--cache-dir <dir>\n +Where the local cache lives\. Default: /m);
+  });
+
+  test("--health-timeout -1: the input's own message, not a complaint about an option", async () => {
+    const result = await slipway(['run', project, '--cache-dir', makeTempDir('slipway-cli-cache-'), '--health-timeout', '-1']);
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('Input `health-timeout`: expected a number from 1 to 3600, got -1.');
+    expect(result.output).not.toMatch(/^. install/m);
+    expect(result.output).not.toMatch(/Usage:/);
+  });
+
+  test('a value flag followed by another flag still says the value is missing', async () => {
+    const result = await slipway(['run', project, '--image', '--verbose']);
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('--image');
+    expect(result.output).toMatch(/Usage: slipway run/);
   });
 
   test('a bad value: exit 2, the option named, nothing run', async () => {
