@@ -3,11 +3,13 @@
 // a few times; whatever answered otherwise is the caller's to read.
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { nextDelay, type RetryPolicy } from '../../retry.js';
 import { send } from '../http.js';
 
 export type CacheRpc = 'GetCacheEntryDownloadURL' | 'CreateCacheEntry' | 'FinalizeCacheEntryUpload';
 
-const ATTEMPTS = 3;
+/** Three attempts, 1 s and 2 s apart (with jitter): a cache that needs longer is not worth the wait. */
+const CACHE_RETRIES: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 2000, maxRetryAfterMs: 2000 };
 /** A healthy service answers in well under a second; ten is generous and still leaves room to retry. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
 
@@ -32,22 +34,24 @@ export interface TwirpAnswer {
 export async function callTwirp(env: NodeJS.ProcessEnv, rpc: CacheRpc, body: Record<string, unknown>, what: string, signal?: AbortSignal): Promise<TwirpAnswer> {
   const request = twirpRequest(env.ACTIONS_RESULTS_URL ?? '', env.ACTIONS_RUNTIME_TOKEN ?? '', rpc, body);
   let problem = '';
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    if (attempt > 1) await sleep(1000 * 2 ** (attempt - 2), undefined, { signal });
+  for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
     const deadline = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
-    let status: number;
-    let text: string;
+    let status: number | 'network-error';
+    let text = '';
     try {
       const response = await send(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: signal ? AbortSignal.any([signal, deadline]) : deadline, idleMs: ATTEMPT_TIMEOUT_MS });
       status = response.statusCode ?? 0;
       text = await readText(response);
     } catch (error) {
+      status = 'network-error';
       problem = deadline.aborted ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s` : error instanceof Error ? error.message : String(error);
-      continue;
     }
-    if (status >= 500) {
-      problem = `HTTP ${status}${twirpMessage(text)}`;
+    if (status === 'network-error' || status >= 500) {
+      if (status !== 'network-error') problem = `HTTP ${status}${twirpMessage(text)}`;
+      const delay = nextDelay(attempt, status === 'network-error' ? status : 500, { policy: CACHE_RETRIES });
+      if (delay === undefined) throw new Error(`${what} failed: ${problem}`);
+      await sleep(delay, undefined, { signal });
       continue;
     }
     try {
@@ -57,7 +61,6 @@ export async function callTwirp(env: NodeJS.ProcessEnv, rpc: CacheRpc, body: Rec
       throw status === 200 ? new UnreadAnswer(problem) : new Error(problem);
     }
   }
-  throw new Error(`${what} failed: ${problem}`);
 }
 
 /** `HTTP 403: cache read denied…`: an answer that is not a success, as an error message. */
