@@ -1,10 +1,14 @@
 // The action: inputs from the runner, GitHub's cache, annotations and the job summary.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as core from '@actions/core';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// The run's context alone, by file: the package's entry point also loads Octokit (~100 ms of
+// start-up) for API calls a run may never make; whoever needs them imports '@actions/github' lazily.
+import { Context } from '../node_modules/@actions/github/lib/context.js';
 import { githubCacheStore } from './adapters/github/cache.js';
 import { githubReporter } from './adapters/github/reporter.js';
-import { getInput, info, saveState, setFailed, setOutput } from './adapters/github/workflow-commands.js';
+import { info, saveState, setOutput } from './adapters/github/workflow-commands.js';
 import { nodeHttp } from './adapters/http.js';
 import { processRunner } from './adapters/process.js';
 import { cleanUpOnCancel } from './cancel.js';
@@ -12,10 +16,9 @@ import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
 import { SlipwayError } from './errors.js';
 import { SECRET_INPUTS } from './inputs.js';
-import { recordChildren } from './leftovers.js';
 import type { StageResult } from './model.js';
 import { outputsOf, runPipeline } from './pipeline.js';
-import { RUN_DIR_STATE } from './post-main.js';
+import { RUN_DIR_STATE, RUN_ID_STATE } from './post-main.js';
 import { projectStateDir } from './project-state.js';
 import { untrustedReason, type EventPayload } from './trust/events.js';
 import { Secrets } from './trust/secrets.js';
@@ -26,19 +29,20 @@ export async function run(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP ?? tmpdir();
   let tempDir: string | undefined;
-  const runner = processRunner(process.env, () => secrets.values(), (groups) => tempDir && recordChildren(tempDir, groups));
-  const stopWatching = cleanUpOnCancel(runner, () => tempDir, info);
+  const runner = processRunner(process.env, () => secrets.values());
+  const stopWatching = cleanUpOnCancel(runner.runId, () => tempDir, info, reporter.interrupt);
   try {
     for (const name of SECRET_INPUTS) {
-      const value = getInput(name);
+      const value = core.getInput(name);
       if (value) reporter.secret(value);
     }
-    const config = await buildConfig((name) => getInput(name), workspace);
+    const config = await buildConfig((name) => core.getInput(name), workspace);
     const stateRoot = join(runnerTemp, 'slipway');
     mkdirSync(stateRoot, { recursive: true });
     tempDir = mkdtempSync(join(stateRoot, 'run-'));
-    // Before anything is written there: a run killed outright is cleaned up by the post step.
+    // Before anything is written there or run: a run killed outright is cleaned up by the post step.
     saveState(RUN_DIR_STATE, tempDir);
+    saveState(RUN_ID_STATE, runner.runId);
     const context: RunContext = {
       repositoryRoot: workspace,
       stateDir: projectStateDir(stateRoot, config.workingDirectory),
@@ -58,12 +62,12 @@ export async function run(): Promise<void> {
     await reporter.summary(report);
     if (report.result === 'failure') {
       const failed = report.stages.filter((s) => s.status === 'failure');
-      setFailed(failed.map(failureMessage).join('\n'));
+      core.setFailed(failed.map(failureMessage).join('\n'));
     }
   } catch (error) {
     setOutput('result', 'failure');
-    if (error instanceof SlipwayError) setFailed(error.message);
-    else setFailed(`Slipway failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (error instanceof SlipwayError) core.setFailed(error.message);
+    else core.setFailed(`Slipway failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     stopWatching();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
@@ -72,27 +76,30 @@ export async function run(): Promise<void> {
 
 /** A failed stage's headline and, when it has them, the lines that show why (bounded). */
 function failureMessage(stage: StageResult): string {
-  const details = (stage.details ?? []).join('\n').split('\n').filter((line) => line.trim() !== '');
+  const details = (stage.details ?? [])
+    .join('\n')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   const shown = details.length > 30 ? ['…', ...details.slice(-30)] : details;
   return [`${stage.name}: ${stage.headline}`, ...shown.map((line) => `  ${line}`)].join('\n');
 }
 
+/** The event from the runner's context (@actions/github's): what triggered the run, and where. */
 function eventFromRunner(): GitEvent {
-  let payload: EventPayload = {};
-  try {
-    if (process.env.GITHUB_EVENT_PATH) payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, 'utf8'));
-  } catch {
-    // no readable payload: fall back to defaults below
-  }
-  const name = process.env.GITHUB_EVENT_NAME ?? 'push';
-  const repository = process.env.GITHUB_REPOSITORY ?? '';
+  const github = new Context();
+  const payload = github.payload as EventPayload;
+  // github.repo throws when neither the environment nor the payload names the repository.
+  const repo = process.env.GITHUB_REPOSITORY || payload.repository ? github.repo : undefined;
+  const repository = repo ? `${repo.owner}/${repo.repo}` : '';
+  // Read from the environment: undefined outside a runner, whatever the library's types say.
+  const name = (github.eventName as string | undefined) ?? 'push';
   return {
     name,
-    ref: process.env.GITHUB_REF ?? '',
-    sha: process.env.GITHUB_SHA ?? '',
+    ref: (github.ref as string | undefined) ?? '',
+    sha: (github.sha as string | undefined) ?? '',
     defaultBranch: payload.repository?.default_branch ?? 'main',
     repository,
-    serverUrl: process.env.GITHUB_SERVER_URL ?? 'https://github.com',
+    serverUrl: github.serverUrl,
     untrusted: untrustedReason(name, repository, payload)
   };
 }

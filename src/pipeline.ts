@@ -8,6 +8,7 @@ import { formatDuration } from './format.js';
 import type { Finding, Report, StageName, StageResult, TestResults } from './model.js';
 import { diskProjectFiles } from './project-files.js';
 import { selectAnnotations, type AnnotationCandidate } from './reports/annotations.js';
+import { streamingTo } from './stage-log.js';
 import { shipAndDeploy } from './stages/ship.js';
 import { install } from './stages/install.js';
 import { runLint } from './stages/lint.js';
@@ -16,68 +17,88 @@ import { runTests } from './stages/test.js';
 export async function runPipeline(config: Config, context: RunContext, ports: Ports): Promise<Report> {
   const started = Date.now();
   const report: Report = { result: 'success', durationMs: 0, stages: [], cacheHit: false };
-  const record = (result: StageResult, logLines: readonly string[] = []): void => {
-    // A headline is one line wherever it shows (a test's name may hold a line break).
-    const stage = { ...result, headline: result.headline.replace(/[\r\n]+/g, ' ') };
-    report.stages.push(stage);
-    if (logLines.length > 0) ports.reporter.group(`${stage.name}: ${stage.headline}`, logLines);
-    ports.reporter.info(stageLine(stage));
-  };
-  const guarded = async (name: StageName, body: () => Promise<void>): Promise<void> => {
-    const stageStarted = Date.now();
+  /**
+   * Runs a part of the pipeline in its own log section: the programs it runs print there as they go,
+   * and the stage lines of what it returns close the section. A SlipwayError becomes the failed
+   * stage `guard` when one is named (the error is the stage's, not the run's).
+   */
+  const inSection = async (title: string, body: (ports: Ports) => Promise<StageResult[]>, guard?: StageName): Promise<StageResult[]> => {
+    const section = ports.reporter.section(title);
+    const sectionStarted = Date.now();
+    let stages: StageResult[] = [];
     try {
-      await body();
+      stages = await body({ ...ports, runner: streamingTo(ports.runner, (line) => section.line(line)) });
     } catch (error) {
-      if (!(error instanceof SlipwayError)) throw error;
-      record(failedStage(name, stageStarted, describeError(error)));
+      if (!(error instanceof SlipwayError) || !guard) throw error;
+      stages = [failedStage(guard, sectionStarted, describeError(error))];
+    } finally {
+      // A headline is one line wherever it shows (a test's name may hold a line break).
+      stages = stages.map((stage) => ({ ...stage, headline: stage.headline.replace(/[\r\n]+/g, ' ') }));
+      section.end(stages.map(stageLine).join('\n') || undefined);
     }
+    return stages;
   };
 
   let environment: Awaited<ReturnType<typeof install>>['environment'];
-  await guarded('install', async () => {
-    const language = detectLanguage(diskProjectFiles(config.workingDirectory), config.language);
-    const installed = await install(config, context, ports, language);
-    report.cacheHit = installed.cacheHit;
-    report.cacheKey = installed.cacheKey;
-    environment = installed.stage.status === 'failure' ? undefined : installed.environment;
-    record(installed.stage, installed.log.lines);
-  });
+  const installed = await inSection(
+    'install',
+    async (stagePorts) => {
+      const language = detectLanguage(diskProjectFiles(config.workingDirectory), config.language);
+      const outcome = await install(config, context, stagePorts, language);
+      report.cacheHit = outcome.cacheHit;
+      report.cacheKey = outcome.cacheKey;
+      environment = outcome.stage.status === 'failure' ? undefined : outcome.environment;
+      return [outcome.stage];
+    },
+    'install'
+  );
+  report.stages.push(...installed);
 
   if (environment) {
     const env = environment;
-    // Lint needs nothing from the tests: both run at once, each keeping its own log.
+    // Lint needs nothing from the tests: both run at once. The tests' log streams; lint's waits for
+    // its turn (sectionsInTurn), as two streams interleaved line by line cannot be read.
     const [tested, linted] = await Promise.all([
-      runTests(config, context, ports, env),
-      config.lint ? runLint(config, context, ports, env) : undefined
+      inSection('test', async (stagePorts) => {
+        const outcome = await runTests(config, context, stagePorts, env);
+        report.tests = outcome.results;
+        report.coverage = outcome.coverage;
+        return [outcome.stage];
+      }),
+      config.lint
+        ? inSection('lint', async (stagePorts) => {
+            const outcome = await runLint(config, context, stagePorts, env);
+            report.findings = outcome.findings;
+            return [outcome.stage];
+          })
+        : inSection('lint', async () => [{ name: 'lint', status: 'skipped', durationMs: 0, headline: 'off (input `lint: false`)' }])
     ]);
-    report.tests = tested.results;
-    report.coverage = tested.coverage;
-    record(tested.stage, tested.log.lines);
-    if (linted) {
-      report.findings = linted.findings;
-      record(linted.stage, linted.log.lines);
-    } else {
-      record({ name: 'lint', status: 'skipped', durationMs: 0, headline: 'off (input `lint: false`)' });
-    }
+    report.stages.push(...tested, ...linted);
     annotate(report, config, ports);
   }
 
   if (config.image) {
     // Only a run in which nothing failed so far (install, tests, coverage gate, blocking lint) ships.
     const passed = !report.stages.some((stage) => stage.status === 'failure');
-    await guarded('image', async () => {
-      const shipped = await shipAndDeploy(config, context, ports, passed);
-      const { image } = shipped;
-      if (image.pushed && image.repository && image.image && image.digest) {
-        report.image = { repository: image.repository, image: image.image, digest: image.digest, tags: image.tags };
-      }
-      record(image.stage, image.log.lines);
-      if (shipped.deploy) {
-        report.deployed = shipped.deploy.deployed;
-        report.rolledBack = shipped.deploy.rolledBack;
-        record(shipped.deploy.stage, shipped.deploy.log.lines);
-      }
-    });
+    // One section for both: they share one registry login, and the deploy's steps write to both logs.
+    const title = config.deployHook ? 'image and deploy' : 'image';
+    const shippedStages = await inSection(
+      title,
+      async (stagePorts) => {
+        const shipped = await shipAndDeploy(config, context, stagePorts, passed);
+        const { image } = shipped;
+        if (image.pushed && image.repository && image.image && image.digest) {
+          report.image = { repository: image.repository, image: image.image, digest: image.digest, tags: image.tags };
+        }
+        if (shipped.deploy) {
+          report.deployed = shipped.deploy.deployed;
+          report.rolledBack = shipped.deploy.rolledBack;
+        }
+        return shipped.deploy ? [image.stage, shipped.deploy.stage] : [image.stage];
+      },
+      'image'
+    );
+    report.stages.push(...shippedStages);
   }
 
   report.result = report.stages.some((stage) => stage.status === 'failure') ? 'failure' : 'success';

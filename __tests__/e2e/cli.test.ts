@@ -117,7 +117,7 @@ describe('slipway run on the example app', () => {
     expect(warm.output).toMatch(/^✓ test .*5 passed/m);
     expect(warm.output).toMatch(/^! lint .*ruff: 3 findings/m);
     expect(warm.output).toMatch(/cache: hit \(slipway-v1-linux-/);
-    expect(warm.output).toMatch(/── install: /);
+    expect(warm.output).toMatch(/^── install$/m);
     expect(warm.output).not.toMatch(/\$ .*-m (pip install|venv) /);
     // The same key as the cold run.
     const key = (r: CliResult): string | undefined => /cache: (?:hit|miss) \((\S+)\)/.exec(r.output)?.[1];
@@ -133,7 +133,7 @@ describe('slipway run on the example app', () => {
     expect(restored.output).toMatch(/^✓ install .*restored from cache/m);
     expect(restored.output).toMatch(/^✓ test .*5 passed/m);
     expect(restored.output).toMatch(/cache: hit \(slipway-v1-linux-/);
-    expect(restored.output).toMatch(/── install: /);
+    expect(restored.output).toMatch(/^── install$/m);
     expect(restored.output).not.toMatch(/\$ .*-m (pip install|venv) /);
   });
 

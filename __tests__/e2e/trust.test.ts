@@ -207,8 +207,10 @@ describe('a cancelled or killed run leaves nothing behind', () => {
     const pidFile = path.join(makeTempDir('slipway-pid-'), 'sleep.pid');
     // A registry login as the image stage leaves it in its private Docker config.
     const loginFile = 'docker-config-test/config.json';
+    // What the killed step started keeps running until the job ends (as on a runner): the post step's to stop.
     const result = await run({
-      inputs: { lint: false, 'test-command': signalSelf(pidFile, 'KILL') }
+      inputs: { lint: false, 'test-command': signalSelf(pidFile, 'KILL') },
+      leaveRunning: true
     });
     expect(result.signal ?? result.code).not.toBe(0);
     const sleeper = Number(readFileSync(pidFile, 'utf8'));

@@ -1,35 +1,40 @@
-// The pure parts of the GitHub adapters: workflow commands and the cache service protocol.
-import { describe, expect, test } from '@jest/globals';
+// The GitHub adapters' protocols: workflow commands (through @actions/core and Slipway's wrapper)
+// and the cache service.
+import * as core from '@actions/core';
+import { describe, expect, jest, test } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 // The library's own version function, reached by file: the package exports only its entry point.
 import { getCacheVersion } from '../../node_modules/@actions/cache/lib/internal/cacheUtils.js';
 import { extractArgs } from '../../src/adapters/github/cache-restore.js';
 import { archiveName, BLOCK_BYTES, blockListXml, createArgs, manifest, SINGLE_SHOT_BYTES, uploadBlocks } from '../../src/adapters/github/cache-save.js';
 import { answerProblem, parseLookup, twirpRequest } from '../../src/adapters/github/cache-twirp.js';
 import { cacheReadable, cacheService, cacheVersion, cacheWritable } from '../../src/adapters/github/cache.js';
-import { annotationProperties, formatCommand, formatOutput, getInput } from '../../src/adapters/github/workflow-commands.js';
+import { printText, saveState, setOutput, setSecret } from '../../src/adapters/github/workflow-commands.js';
 
 describe('workflow commands', () => {
-  test.each<[string, string, Record<string, string | number | undefined>, string]>([
-    ['debug', 'plain', {}, '::debug::plain'],
-    ['warning', '100% done\nnext line\r', {}, '::warning::100%25 done%0Anext line%0D'],
-    ['error', 'm', { file: 'src/a,b.py', line: 3, col: undefined, title: 'E1: x' }, '::error file=src/a%2Cb.py,line=3,title=E1%3A x::m'],
-    ['notice', 'm', { title: '' }, '::notice::m'],
-    ['group', 'install: pip', {}, '::group::install: pip'],
+  // Through @actions/core: what matters is the text the runner reads.
+  test.each<[string, () => void, string]>([
+    ['debug', () => core.debug('plain'), '::debug::plain'],
+    ['warning', () => core.warning('100% done\nnext line\r'), '::warning::100%25 done%0Anext line%0D'],
+    [
+      'error',
+      () => core.error('m', { file: 'src/a,b.py', startLine: 3, startColumn: undefined, title: 'E1: x' }),
+      '::error title=E1%3A x,file=src/a%2Cb.py,line=3::m'
+    ],
+    // empty properties are left out (the toolkit keeps the space; the runner reads the same command)
+    ['notice', () => core.notice('m', { title: '' }), '::notice ::m'],
+    ['group', () => core.startGroup('install: pip'), '::group::install: pip'],
     // a message cannot end the command and start another
-    ['warning', 'x\n::add-mask::y', {}, '::warning::x%0A::add-mask::y']
-  ])('%s %j %j', (name, message, properties, expected) => {
-    expect(formatCommand(name, message, properties)).toBe(expected);
+    ['warning', () => core.warning('x\n::add-mask::y'), '::warning::x%0A::add-mask::y']
+  ])('%s', (_, print, expected) => {
+    expect(printed(print)).toEqual([expected]);
   });
 
   test('annotation positions use the runner names', () => {
-    expect(annotationProperties({ file: 'a.py', startLine: 2, startColumn: 5, endLine: 3, endColumn: 1, title: 't' })).toEqual({
-      file: 'a.py',
-      line: 2,
-      col: 5,
-      endLine: 3,
-      endColumn: 1,
-      title: 't'
-    });
+    const annotation = { file: 'a.py', startLine: 2, startColumn: 5, endLine: 3, endColumn: 1, title: 't' };
+    expect(printed(() => core.error('m', annotation))).toEqual(['::error title=t,file=a.py,line=2,endLine=3,col=5,endColumn=1::m']);
   });
 
   test.each<[string, NodeJS.ProcessEnv, string]>([
@@ -37,15 +42,62 @@ describe('workflow commands', () => {
     ['deploy hook', { INPUT_DEPLOY_HOOK: 'x' }, 'x'],
     ['missing', {}, '']
   ])('getInput(%j)', (name, env, expected) => {
-    expect(getInput(name, env)).toBe(expected);
+    expect(withEnv(env, () => core.getInput(name))).toBe(expected);
   });
 
-  test('an output is a heredoc with its own delimiter, multi-line values intact', () => {
-    expect(formatOutput('summary', 'a\nb', 'EOF_1')).toBe('summary<<EOF_1\na\nb\nEOF_1\n');
-    expect(() => formatOutput('x', 'text EOF_1 text', 'EOF_1')).toThrow(/delimiter/);
-    expect(formatOutput('x', 'v')).toMatch(/^x<<slipway_[0-9a-f-]{36}\nv\nslipway_[0-9a-f-]{36}\n$/);
+  test('an output is a heredoc with its own delimiter, multi-line values intact; no file, no output', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'slipway-output-')), 'output');
+    writeFileSync(file, '');
+    expect(printed(() => withEnv({ GITHUB_OUTPUT: file }, () => setOutput('summary', 'a\nb')))).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toMatch(/^summary<<(ghadelimiter_[0-9a-f-]{36})\na\nb\n\1\n$/);
+    // Outside a runner nothing is printed in its place (no deprecated ::set-output / ::save-state).
+    expect(printed(() => withEnv({ GITHUB_OUTPUT: undefined, GITHUB_STATE: undefined }, () => (setOutput('x', 'v'), saveState('y', 'v'))))).toEqual([]);
+  });
+
+  test('text that looks like a command is printed inside a stop-commands block with a random token', () => {
+    expect(printed(() => printText(['plain', 'text']))).toEqual(['plain', 'text']);
+    const lines = printed(() => printText(['ok', '::error::x', 'a ##[set-env name=A;]b']));
+    const token = /^::stop-commands::([0-9a-f-]{36})$/.exec(lines[0] ?? '')?.[1];
+    expect(token).toBeDefined();
+    expect(lines).toEqual([lines[0], 'ok', '::error::x', 'a ##[set-env name=A;]b', `::${token}::`]);
+  });
+
+  test('each line of a multi-line secret is masked', () => {
+    expect(printed(() => setSecret('one\n\n two '))).toEqual(['::add-mask::one', '::add-mask:: two ']);
   });
 });
+
+/** What `print` wrote to stdout, line by line. */
+function printed(print: () => void): string[] {
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    print();
+    return write.mock.calls
+      .map(([chunk]) => String(chunk))
+      .join('')
+      .split('\n')
+      .slice(0, -1);
+  } finally {
+    write.mockRestore();
+  }
+}
+
+/** Runs `body` with `env` set (undefined: unset), then puts the environment back. */
+function withEnv<T>(env: Record<string, string | undefined>, body: () => T): T {
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  const apply = (values: Record<string, string | undefined>): void => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(env);
+  try {
+    return body();
+  } finally {
+    apply(saved);
+  }
+}
 
 describe('cache service protocol', () => {
   test.each<[string, NodeJS.ProcessEnv, { version: 'v1' | 'v2'; available: boolean }]>([

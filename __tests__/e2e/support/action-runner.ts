@@ -439,6 +439,13 @@ export interface RunActionOptions {
   echo?: boolean;
   /** Called with the step's process once it started (to signal it, as a cancel would). */
   onStart?: (child: ChildProcess) => void;
+  /** Called with each chunk of the step's stdout as it arrives, and when (Date.now()). */
+  onStdout?: (chunk: string, at: number) => void;
+  /**
+   * Leave what the step started running after it ends, as the runner does until the job ends (for a
+   * post step to find). By default everything in the step's process group is killed when it ends.
+   */
+  leaveRunning?: boolean;
 }
 
 export interface ActionResult extends ParsedStdout {
@@ -703,6 +710,7 @@ async function runStep(
   const stderr: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => {
     stdout.push(c);
+    options.onStdout?.(c.toString('utf8'), Date.now());
     if (echo) process.stderr.write(c);
   });
   child.stderr.on('data', (c: Buffer) => {
@@ -727,7 +735,7 @@ async function runStep(
     child.once('close', (c, s) => resolve([c, s]));
   }).finally(() => clearTimeout(timer));
   // The runner kills what a job leaves running; do it per step so tests leak nothing.
-  killGroup('SIGKILL');
+  if (!options.leaveRunning || timedOut) killGroup('SIGKILL');
 
   const out = Buffer.concat(stdout).toString('utf8');
   const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8') : '');
@@ -782,10 +790,10 @@ export function outerEnv(extra: Record<string, string> = {}): Record<string, str
   return { ...env, ...extra };
 }
 
-/** The lines of a `::group::` whose title starts with `<stage>:` (what a user expands in the log). */
+/** The lines of the `::group::` titled `<stage>` (or `<stage>: …`): what a user expands in the log. */
 export function groupLines(result: ActionResult, stage: string): string[] {
   const lines = result.stdout.split(/\r?\n/);
-  const start = lines.findIndex((line) => line.startsWith(`::group::${stage}:`));
+  const start = lines.findIndex((line) => line === `::group::${stage}` || line.startsWith(`::group::${stage}:`));
   if (start < 0) throw new Error(`no ${stage} group in the log:\n${result.log}`);
   const end = lines.findIndex((line, i) => i > start && line === '::endgroup::');
   return lines.slice(start + 1, end < 0 ? undefined : end).filter((line) => !/^::stop-commands::[0-9a-f-]{36}$|^::[0-9a-f-]{36}::$/.test(line));
