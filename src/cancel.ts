@@ -12,7 +12,7 @@ import { RUN_MARKER } from './adapters/process.js';
 
 const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 /** How long programs get to end on SIGTERM before SIGKILL (the runner waits 7.5 s before it escalates). */
-export const GRACE_MS = 2000;
+const GRACE_MS = 2000;
 
 interface Marked {
   pid: number;

@@ -77,7 +77,11 @@ describe("the run's marker", () => {
     const marked = processRunner(base, () => []);
     const running = marked.run('sh', ['-c', 'sleep 30 & sleep 30 & wait'], { cwd });
     for (let tries = 0; tries < 100 && markedProcesses(marked.runId).length < 3; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(markedProcesses(marked.runId).map((found) => found.underMarked).sort()).toEqual([false, true, true]);
+    expect(
+      markedProcesses(marked.runId)
+        .map((found) => found.underMarked)
+        .sort()
+    ).toEqual([false, true, true]);
     expect(stopMarked(marked.runId, 1000)).toBe(1);
     expect((await running).code).not.toBe(0);
   });
