@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localCacheStore } from './adapters/local/cache.js';
 import { terminalReporter } from './adapters/local/reporter.js';
+import { machinePorts } from './adapters/host.js';
 import { nodeHttp } from './adapters/http.js';
 import { processRunner } from './adapters/process.js';
 import { cleanUpOnCancel } from './cancel.js';
@@ -128,7 +129,8 @@ export async function main(argv: string[]): Promise<number> {
       runner,
       cache: config.cache ? localCacheStore(join(cacheDir, 'store'), runner, hasZstd() ? 'zstd' : 'gzip') : undefined,
       reporter,
-      http: nodeHttp
+      http: nodeHttp,
+      ...machinePorts(context, config.workingDirectory, process.env)
     });
     for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);
     await reporter.summary(report);

@@ -1,6 +1,6 @@
 // Where and why a run happens: everything the pipeline needs to know about its surroundings,
 // filled by the action entry (from the runner's environment) or the CLI (from the local checkout).
-import type { CacheStore, Http, ProcessRunner, Reporter } from './ports.js';
+import type { CacheStore, Files, Host, Http, ProcessRunner, Reporter } from './ports.js';
 
 export interface GitEvent {
   /** push, pull_request, workflow_dispatch, … ("local" for the CLI). */
@@ -38,4 +38,7 @@ export interface Ports {
   reporter: Reporter;
   /** Deploy hook, health checks and registry reads. */
   http: Http;
+  /** The project's files and the run's folders. */
+  files: Files;
+  host: Host;
 }

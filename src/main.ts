@@ -9,6 +9,7 @@ import { Context } from '../node_modules/@actions/github/lib/context.js';
 import { githubCacheStore } from './adapters/github/cache.js';
 import { githubReporter } from './adapters/github/reporter.js';
 import { info, saveState, setOutput } from './adapters/github/workflow-commands.js';
+import { machinePorts } from './adapters/host.js';
 import { nodeHttp } from './adapters/http.js';
 import { processRunner } from './adapters/process.js';
 import { cleanUpOnCancel } from './cancel.js';
@@ -56,7 +57,8 @@ export async function run(): Promise<void> {
       runner,
       cache: config.cache ? githubCacheStore() : undefined,
       reporter,
-      http: nodeHttp
+      http: nodeHttp,
+      ...machinePorts(context, config.workingDirectory, process.env)
     });
     for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);
     await reporter.summary(report);

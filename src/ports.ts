@@ -1,5 +1,5 @@
 // The side effects the pipeline needs, as small interfaces. Adapters (GitHub, local) implement them;
-// stages and the pipeline only ever see these.
+// stages, ecosystems and the pipeline only ever see these.
 import type { Report } from './model.js';
 
 export interface RunOptions {
@@ -134,4 +134,38 @@ export class HttpError extends Error {
 /** Plain HTTP. Any status is a response; throws (an HttpError) only when no response arrived. */
 export interface Http {
   request(method: 'GET' | 'POST', url: string, options: HttpOptions): Promise<HttpResponse>;
+}
+
+/** A folder's entries by kind; links and other special entries are in neither list. */
+export interface FolderListing {
+  files: string[];
+  folders: string[];
+}
+
+/**
+ * The file system as stages and ecosystems see it: the project and the run's folders. Paths are
+ * absolute. Reads of what is missing or unreadable answer undefined (or nothing), never throw.
+ */
+export interface Files {
+  /** A file's text; undefined when it does not exist or is no readable file. */
+  read(path: string): string | undefined;
+  /** A folder's entries (not recursive); empty when it does not exist. */
+  list(path: string): FolderListing;
+  exists(path: string): boolean;
+  /** Where a path leads through its links; undefined when it leads nowhere. */
+  resolve(path: string): string | undefined;
+  /** Files under `root` whose root-relative path matches the glob, absolute and sorted. */
+  glob(root: string, pattern: string): string[];
+  /** Writes a file, making the folders on its way. Throws outside the project and the run's folders. */
+  write(path: string, text: string): void;
+  /** Removes a file or a folder with everything in it; nothing when it is not there. Throws as `write`. */
+  remove(path: string): void;
+}
+
+/** The machine the run happens on, as far as a plan needs to know it. */
+export interface Host {
+  /** True when an executable file called `program` is on the run's PATH. */
+  which(program: string): boolean;
+  /** The run's own variables that plans build on (commands put their additions before or after them). */
+  readonly env: Readonly<{ PATH?: string; NODE_OPTIONS?: string }>;
 }

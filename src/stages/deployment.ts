@@ -13,7 +13,7 @@ import { commitIn, rollbackExpect } from './deploy-plan.js';
 import { shortDigest, type RegistrySession } from './docker.js';
 import { HEALTHY_TAG, HealthyTag } from './healthy-tag.js';
 
-export type DeployPorts = Ports & { http: Http; sleep?: (ms: number) => Promise<void> };
+export type DeployPorts = Omit<Ports, 'files' | 'host'> & { http: Http; sleep?: (ms: number) => Promise<void> };
 
 export interface DeployOutcome {
   stage: StageResult;

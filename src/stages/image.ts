@@ -53,7 +53,7 @@ export function imageFailed(log: StageLog, started: number, message: string): Im
 export async function buildImage(
   config: Config,
   context: RunContext,
-  ports: Ports,
+  ports: Omit<Ports, 'files' | 'host'>,
   plan: ImagePlan,
   decision: ShipDecision,
   session: RegistrySession,
@@ -120,7 +120,7 @@ export async function buildImage(
 }
 
 /** Classic push: one `docker push` a tag; every tag must come back with the same digest. */
-async function pushEach(session: RegistrySession, tags: string[], cwd: string, ports: Ports): Promise<string> {
+async function pushEach(session: RegistrySession, tags: string[], cwd: string, ports: Omit<Ports, 'files' | 'host'>): Promise<string> {
   let digest: string | undefined;
   for (const tag of tags) {
     const stop = ports.reporter.progress(`pushing ${tagOf(tag)}`);
