@@ -2,11 +2,11 @@
 // everything outside goes through the ports in `context.ts`.
 import type { Config } from './config.js';
 import type { Ports, RunContext } from './context.js';
-import { detectLanguage } from './ecosystems/detect.js';
+import { pickEcosystem } from './ecosystems/detect.js';
+import { projectFiles } from './ecosystems/project-files.js';
 import { SlipwayError, describeError } from './errors.js';
 import { formatDuration } from './format.js';
 import type { Finding, Report, StageName, StageResult, TestResults } from './model.js';
-import { diskProjectFiles } from './project-files.js';
 import { selectAnnotations, type AnnotationCandidate } from './reports/annotations.js';
 import { streamingTo } from './stage-log.js';
 import { shipAndDeploy } from './stages/ship.js';
@@ -39,12 +39,12 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     return stages;
   };
 
+  const ecosystem = pickEcosystem(projectFiles(ports.files, config.workingDirectory), config.language);
   let environment: Awaited<ReturnType<typeof install>>['environment'];
   const installed = await inSection(
     'install',
     async (stagePorts) => {
-      const language = detectLanguage(diskProjectFiles(config.workingDirectory), config.language);
-      const outcome = await install(config, context, stagePorts, language);
+      const outcome = await install(config, context, stagePorts, ecosystem);
       report.cacheHit = outcome.cacheHit;
       report.cacheKey = outcome.cacheKey;
       environment = outcome.stage.status === 'failure' ? undefined : outcome.environment;
@@ -60,14 +60,14 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     // its turn (sectionsInTurn), as two streams interleaved line by line cannot be read.
     const [tested, linted] = await Promise.all([
       inSection('test', async (stagePorts) => {
-        const outcome = await runTests(config, context, stagePorts, env);
+        const outcome = await runTests(config, context, stagePorts, ecosystem, env);
         report.tests = outcome.results;
         report.coverage = outcome.coverage;
         return [outcome.stage];
       }),
       config.lint
         ? inSection('lint', async (stagePorts) => {
-            const outcome = await runLint(config, context, stagePorts, env);
+            const outcome = await runLint(config, context, stagePorts, ecosystem, env);
             report.findings = outcome.findings;
             return [outcome.stage];
           })

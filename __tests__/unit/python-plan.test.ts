@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { declaredExtras, isInstallableProject, planPythonInstall, type PythonInstallPlan } from '../../src/ecosystems/python.js';
+import { planPythonInstall, type PythonInstallPlan } from '../../src/ecosystems/python/install-plan.js';
+import { declaredExtras, isInstallableProject } from '../../src/ecosystems/python/project.js';
 import { memoryFiles } from '../fixtures/project-files.js';
 
 const venv = '/state/venv';
@@ -18,8 +19,16 @@ const cases: Case[] = [
   { name: 'nothing to install', tree: { 'app.py': '' }, expected: { installer: 'none', dependencyFiles: [], commands: [] } },
   {
     name: 'root requirements files, includes followed for the key',
-    tree: { 'requirements.txt': 'flask\n', 'requirements-dev.txt': '-r requirements.txt\n-c constraints/pins.txt\npytest\n', 'constraints/pins.txt': 'flask==3\n' },
-    expected: { installer: 'pip', dependencyFiles: ['constraints/pins.txt', 'requirements-dev.txt', 'requirements.txt'], args: [...pip, '-r', 'requirements-dev.txt', '-r', 'requirements.txt'] }
+    tree: {
+      'requirements.txt': 'flask\n',
+      'requirements-dev.txt': '-r requirements.txt\n-c constraints/pins.txt\npytest\n',
+      'constraints/pins.txt': 'flask==3\n'
+    },
+    expected: {
+      installer: 'pip',
+      dependencyFiles: ['constraints/pins.txt', 'requirements-dev.txt', 'requirements.txt'],
+      args: [...pip, '-r', 'requirements-dev.txt', '-r', 'requirements.txt']
+    }
   },
   {
     name: 'requirements/ folder: dev file that includes the base',
@@ -33,7 +42,10 @@ const cases: Case[] = [
   },
   {
     name: 'pyproject with dev and test extras',
-    tree: { 'pyproject.toml': '[project]\nname = "shop"\n\n[project.optional-dependencies]\ndev = ["ruff"]\ntest = ["pytest"]\ndocs = ["sphinx"]\n\n[tool.ruff]\nline-length = 100\n' },
+    tree: {
+      'pyproject.toml':
+        '[project]\nname = "shop"\n\n[project.optional-dependencies]\ndev = ["ruff"]\ntest = ["pytest"]\ndocs = ["sphinx"]\n\n[tool.ruff]\nline-length = 100\n'
+    },
     expected: { installer: 'pip', dependencyFiles: ['pyproject.toml'], args: [...pip, '-e', '.[dev,test]'] }
   },
   {
@@ -71,7 +83,10 @@ const cases: Case[] = [
   {
     name: 'install-command replaces the detected command, files still key the cache',
     tree: { 'requirements.txt': 'flask\n' },
-    installCommands: [['pip', 'install', '-r', 'requirements.txt'], ['pip', 'install', 'gunicorn']],
+    installCommands: [
+      ['pip', 'install', '-r', 'requirements.txt'],
+      ['pip', 'install', 'gunicorn']
+    ],
     expected: {
       installer: 'custom',
       dependencyFiles: ['requirements.txt'],
@@ -97,14 +112,22 @@ describe('planPythonInstall', () => {
   });
 
   test('poetry and uv install into the Slipway environment', () => {
-    const poetry = planPythonInstall({ files: memoryFiles({ 'pyproject.toml': '[tool.poetry]\n', 'poetry.lock': '' }), venv, available: { poetry: true, uv: false } });
+    const poetry = planPythonInstall({
+      files: memoryFiles({ 'pyproject.toml': '[tool.poetry]\n', 'poetry.lock': '' }),
+      venv,
+      available: { poetry: true, uv: false }
+    });
     expect(poetry.commands[0].env).toMatchObject({ VIRTUAL_ENV: venv });
     const uv = planPythonInstall({ files: memoryFiles({ 'pyproject.toml': '[project]\n', 'uv.lock': '' }), venv, available: { poetry: false, uv: true } });
     expect(uv.commands[0]).toEqual({ command: 'uv', args: ['sync', '--frozen'], env: { UV_PROJECT_ENVIRONMENT: venv } });
   });
 
   test('an include cycle terminates', () => {
-    const plan = planPythonInstall({ files: memoryFiles({ 'requirements.txt': '-r requirements-dev.txt\n', 'requirements-dev.txt': '-r requirements.txt\n' }), venv, available: none });
+    const plan = planPythonInstall({
+      files: memoryFiles({ 'requirements.txt': '-r requirements-dev.txt\n', 'requirements-dev.txt': '-r requirements.txt\n' }),
+      venv,
+      available: none
+    });
     expect(plan.dependencyFiles).toEqual(['requirements-dev.txt', 'requirements.txt']);
   });
 });

@@ -1,19 +1,38 @@
 import { describe, expect, test } from '@jest/globals';
-import type { PythonTools } from '../../src/ecosystems/python.js';
+import { planPythonLint } from '../../src/ecosystems/python/lint.js';
+import { planPythonTests } from '../../src/ecosystems/python/tests.js';
+import type { PythonTools } from '../../src/ecosystems/python/tools.js';
 import type { CoverageResult, TestResults } from '../../src/model.js';
-import { planPythonLint } from '../../src/stages/lint.js';
-import { planPythonTests, verdictOf } from '../../src/stages/test.js';
+import { verdictOf } from '../../src/stages/test.js';
 
-const noTools: PythonTools = { pytest: false, pytest_cov: false, coverage: false, flake8: false, ruff: false, xmlrunner: false };
+const noTools: PythonTools = { pytest: false, pytest_cov: false, coverage: false, flake8: false, ruff: false };
 const py = '/env/bin/python';
 const dir = '/tmp/r';
 const config: { testCommand?: string[]; testReportPatterns: string[]; coverage: boolean } = { testReportPatterns: [], coverage: true };
 
 describe('planPythonTests', () => {
   test.each<[string, Partial<PythonTools>, Partial<typeof config>, string[][]]>([
-    ['pytest with pytest-cov', { pytest: true, pytest_cov: true, coverage: true }, {}, [[py, '-m', 'pytest', '--junitxml=/tmp/r/junit.xml', '-o', 'junit_family=xunit1', '--cov', '--cov-report=xml:/tmp/r/coverage.xml', '--cov-report=term']]],
-    ['pytest with coverage only', { pytest: true, coverage: true }, {}, [[py, '-m', 'coverage', 'run', '-m', 'pytest', '--junitxml=/tmp/r/junit.xml', '-o', 'junit_family=xunit1'], [py, '-m', 'coverage', 'xml', '-o', '/tmp/r/coverage.xml']]],
-    ['pytest, coverage off', { pytest: true, pytest_cov: true, coverage: true }, { coverage: false }, [[py, '-m', 'pytest', '--junitxml=/tmp/r/junit.xml', '-o', 'junit_family=xunit1']]],
+    [
+      'pytest with pytest-cov',
+      { pytest: true, pytest_cov: true, coverage: true },
+      {},
+      [[py, '-m', 'pytest', '--junitxml=/tmp/r/junit.xml', '-o', 'junit_family=xunit1', '--cov', '--cov-report=xml:/tmp/r/coverage.xml', '--cov-report=term']]
+    ],
+    [
+      'pytest with coverage only',
+      { pytest: true, coverage: true },
+      {},
+      [
+        [py, '-m', 'coverage', 'run', '-m', 'pytest', '--junitxml=/tmp/r/junit.xml', '-o', 'junit_family=xunit1'],
+        [py, '-m', 'coverage', 'xml', '-o', '/tmp/r/coverage.xml']
+      ]
+    ],
+    [
+      'pytest, coverage off',
+      { pytest: true, pytest_cov: true, coverage: true },
+      { coverage: false },
+      [[py, '-m', 'pytest', '--junitxml=/tmp/r/junit.xml', '-o', 'junit_family=xunit1']]
+    ],
     ['unittest with coverage', { coverage: true }, {}, [[py, '/tmp/r/slipway_unittest.py', '/tmp/r/junit.xml', '/tmp/r/coverage.xml']]],
     ['unittest without coverage', {}, {}, [[py, '/tmp/r/slipway_unittest.py', '/tmp/r/junit.xml', '']]],
     ['custom command', { pytest: true }, { testCommand: ['make', 'test'] }, [['make', 'test']]]
@@ -33,7 +52,12 @@ describe('planPythonLint', () => {
   const env = { python: py, venv: '/env' };
   test.each<[string, Partial<PythonTools>, string[] | undefined, string[] | undefined]>([
     ['ruff first', { ruff: true, flake8: true }, undefined, ['/env/bin/ruff', 'check', '--output-format=json', '--no-cache', '.']],
-    ['flake8 never reads environments or build output', { flake8: true }, undefined, [py, '-m', 'flake8', '--extend-exclude=.venv,venv,.tox,.nox,build,dist,node_modules,.eggs,__pycache__', '.']],
+    [
+      'flake8 never reads environments or build output',
+      { flake8: true },
+      undefined,
+      [py, '-m', 'flake8', '--extend-exclude=.venv,venv,.tox,.nox,build,dist,node_modules,.eggs,__pycache__', '.']
+    ],
     ['lint-command wins', { ruff: true }, ['pylint', 'app'], ['pylint', 'app']],
     ['no linter', {}, undefined, undefined]
   ])('%s', (_, tools, lintCommand, expected) => {

@@ -1,13 +1,14 @@
-// Which ecosystem a project belongs to, from the files at its root.
+// Which ecosystem a project belongs to: the one the `language` input names, or the first whose
+// files are at the project's root (Python before Node: a Python app may carry a package.json for
+// its front end), Python when none is.
 import type { Language } from '../config.js';
-import type { ProjectFiles } from './python.js';
+import type { Ecosystem, ProjectFiles } from './ecosystem.js';
+import { node } from './node/index.js';
+import { python } from './python/index.js';
 
-const PYTHON_MARKERS = /^(requirements.*\.txt|pyproject\.toml|setup\.py|setup\.cfg|Pipfile(\.lock)?|poetry\.lock|uv\.lock|.*\.py)$/i;
+const ECOSYSTEMS: readonly Ecosystem[] = [python, node];
 
-/** `language: auto` picks Node for a package.json without Python project files, Python otherwise. */
-export function detectLanguage(files: ProjectFiles, requested: Language): 'python' | 'node' {
-  if (requested !== 'auto') return requested;
-  const names = files.list('');
-  const python = names.some((name) => PYTHON_MARKERS.test(name)) || files.list('requirements').length > 0;
-  return !python && names.includes('package.json') ? 'node' : 'python';
+export function pickEcosystem(files: ProjectFiles, requested: Language): Ecosystem {
+  if (requested !== 'auto') return ECOSYSTEMS.find((ecosystem) => ecosystem.name === requested) ?? python;
+  return ECOSYSTEMS.find((ecosystem) => ecosystem.detect(files)) ?? python;
 }

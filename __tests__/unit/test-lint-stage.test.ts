@@ -1,0 +1,110 @@
+// The test and lint stages over fake ports and a fake ecosystem: they run the plan they are given,
+// write what it asks, read reports through the Files port, and say how to get a linter.
+import { describe, expect, test } from '@jest/globals';
+import { tmpdir } from 'node:os';
+import { buildConfig, type Config } from '../../src/config.js';
+import type { Ports, RunContext } from '../../src/context.js';
+import type { Ecosystem, Environment, LintPlan, TestPlan } from '../../src/ecosystems/ecosystem.js';
+import { parseLineFindings } from '../../src/reports/findings.js';
+import { runLint } from '../../src/stages/lint.js';
+import { runTests } from '../../src/stages/test.js';
+import { fakeFiles, fakeHost, fakeReporter, fakeRunner, noHttp, type FakeFiles } from '../fixtures/fake-ports.js';
+
+const project = tmpdir();
+const REPORTS = '/tmp/run';
+const context: RunContext = {
+  repositoryRoot: project,
+  stateDir: '/state',
+  tempDir: REPORTS,
+  os: 'linux',
+  arch: 'x64',
+  inActions: false,
+  event: { name: 'push', ref: 'refs/heads/main', sha: 'abc', defaultBranch: 'main', repository: '', serverUrl: '' }
+};
+const environment: Environment = { root: project, env: { PATH: '/env/bin' }, data: undefined };
+const JUNIT =
+  '<testsuites><testsuite name="t" tests="2"><testcase classname="t" name="a"/><testcase classname="t" name="b"><skipped/></testcase></testsuite></testsuites>';
+
+const config = async (overrides: Partial<Config> = {}): Promise<Config> => ({ ...(await buildConfig(() => '', project)), ...overrides });
+
+function ecosystemWith(tests: Partial<TestPlan>, lint?: LintPlan): Ecosystem & { hostEnv: unknown[] } {
+  const hostEnv: unknown[] = [];
+  return {
+    hostEnv,
+    name: 'python',
+    detect: () => true,
+    planInstall: () => Promise.reject(new Error('not asked')),
+    planTests: (_, request) => (
+      hostEnv.push(request.hostEnv),
+      { runner: 'fake', commands: [{ command: 'fake-test', args: [] }], junit: [], notes: [], ...tests }
+    ),
+    planLint: () => lint,
+    addLinter: 'Add a fake linter.',
+    listInstalled: () => []
+  };
+}
+
+function ports(files: FakeFiles, code = 0) {
+  const runner = fakeRunner(() => ({ code, stdout: 'x.py:3:1: F401 unused\n' }));
+  const { reporter, seen } = fakeReporter();
+  const all: Ports = { runner, reporter, http: noHttp, files, host: fakeHost([], { PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=64' }) };
+  return { ports: all, runner, seen };
+}
+
+describe('test stage', () => {
+  test("writes the plan's files, runs its commands in the environment, reads the JUnit report it named", async () => {
+    const files = fakeFiles({ [`${REPORTS}/junit.xml`]: JUNIT });
+    const ecosystem = ecosystemWith({
+      junit: [`${REPORTS}/junit.xml`],
+      writes: [{ path: `${REPORTS}/runner.py`, text: 'print(1)' }],
+      env: { COVERAGE_FILE: 'c' }
+    });
+    const { ports: p, runner } = ports(files);
+    const outcome = await runTests(await config(), context, p, ecosystem, environment);
+    expect(files.read(`${REPORTS}/runner.py`)).toBe('print(1)');
+    expect(runner.calls[0]?.options.env).toEqual({ PATH: '/env/bin', COVERAGE_FILE: 'c', CI: 'true' });
+    expect(ecosystem.hostEnv).toEqual([{ PATH: '/bin', NODE_OPTIONS: '--max-old-space-size=64' }]);
+    expect(outcome.stage).toMatchObject({ status: 'success', headline: '1 passed, 0 failed, 1 skipped' });
+  });
+
+  test('test-report globs are searched in the project; none found is said once', async () => {
+    const files = fakeFiles({ [`${project}/out/a.xml`]: JUNIT });
+    const found = await runTests(await config(), context, ports(files).ports, ecosystemWith({ reportPatterns: ['out/*.xml'] }), environment);
+    expect(found.results?.total).toBe(2);
+    const missing = ports(fakeFiles());
+    await runTests(await config(), context, missing.ports, ecosystemWith({ reportPatterns: ['out/*.xml'] }), environment);
+    expect(missing.seen.warnings).toEqual(['No test report was found for `test-report`; the verdict comes from the exit code (0).']);
+  });
+
+  test('no commands: no tests to run, with the plan’s notes', async () => {
+    const outcome = await runTests(
+      await config(),
+      context,
+      ports(fakeFiles()).ports,
+      ecosystemWith({ commands: [], notes: ['add a test script'] }),
+      environment
+    );
+    expect(outcome.stage).toMatchObject({ status: 'warning', headline: 'no tests to run', details: ['add a test script'] });
+  });
+});
+
+describe('lint stage', () => {
+  test("no linter: skipped, with the ecosystem's advice", async () => {
+    const outcome = await runLint(await config(), context, ports(fakeFiles()).ports, ecosystemWith({}), environment);
+    expect(outcome.stage).toMatchObject({ status: 'skipped', headline: 'no linter installed', details: ['Add a fake linter.'] });
+  });
+
+  test('findings parsed from the output; an exit-code-only linter has none to give', async () => {
+    const plan: LintPlan = { linter: 'fake', command: { command: 'fake-lint', args: [] }, okExitCodes: [0, 1], parse: parseLineFindings };
+    const found = await runLint(await config(), context, ports(fakeFiles(), 1).ports, ecosystemWith({}, plan), environment);
+    expect(found.stage.headline).toBe('fake: 1 finding');
+    const script = await runLint(
+      await config(),
+      context,
+      ports(fakeFiles(), 1).ports,
+      ecosystemWith({}, { ...plan, linter: 'lint script', exitCodeOnly: true }),
+      environment
+    );
+    expect(script).toMatchObject({ findings: [], stage: { status: 'warning', headline: 'lint script failed (exit code 1)' } });
+  });
+});

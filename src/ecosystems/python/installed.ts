@@ -1,0 +1,40 @@
+// What a virtualenv holds, read from its packages' metadata (no interpreter start): the names and
+// versions a vulnerability database is asked about.
+import { posix } from 'node:path';
+import type { Files } from '../../ports.js';
+import type { InstalledPackage } from '../ecosystem.js';
+import { byName } from '../shared.js';
+
+/** PEP 503: the name PyPI and OSV use, whatever spelling the package gave itself. */
+export function normalizedName(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase();
+}
+
+/** The `Name` and `Version` headers of a METADATA (or PKG-INFO) file. */
+export function metadataNameVersion(text: string): { name: string; version: string } | undefined {
+  const headers = text.split(/\r?\n\r?\n/)[0] ?? '';
+  const name = /^Name:[ \t]*(\S+)/im.exec(headers)?.[1];
+  const version = /^Version:[ \t]*(\S+)/im.exec(headers)?.[1];
+  return name && version ? { name, version } : undefined;
+}
+
+/**
+ * The distributions in the virtualenv's site-packages, by normalized name, sorted. Packages installed
+ * from a folder (the project itself, `pip install -e .`) are not from PyPI and are left out.
+ */
+export function installedPythonPackages(venv: string, files: Files): InstalledPackage[] {
+  const found = new Map<string, InstalledPackage>();
+  const lib = posix.join(venv, 'lib');
+  for (const python of files.list(lib).folders.filter((name) => name.startsWith('python'))) {
+    const sitePackages = posix.join(lib, python, 'site-packages');
+    for (const dist of files.list(sitePackages).folders.filter((name) => name.endsWith('.dist-info'))) {
+      const metadata = files.read(posix.join(sitePackages, dist, 'METADATA'));
+      const origin = files.read(posix.join(sitePackages, dist, 'direct_url.json')) ?? '';
+      const parsed = metadata === undefined ? undefined : metadataNameVersion(metadata);
+      if (!parsed || /"dir_info"/.test(origin)) continue;
+      const name = normalizedName(parsed.name);
+      found.set(`${name}@${parsed.version}`, { name, version: parsed.version, ecosystem: 'PyPI' });
+    }
+  }
+  return [...found.values()].sort(byName);
+}

@@ -1,0 +1,62 @@
+// How a Python project's tests run: pytest (with pytest-cov or coverage) when installed, else the
+// standard library's unittest through Slipway's runner, which writes the same JUnit report.
+import { join } from 'node:path';
+import type { Config } from '../../config.js';
+import type { TestPlan } from '../ecosystem.js';
+import { COVERAGE_OFF, customTestPlan } from '../shared.js';
+import type { PythonTools } from './tools.js';
+import { UNITTEST_RUNNER } from './unittest-runner.js';
+
+export interface TestPlanInput {
+  config: Pick<Config, 'testCommand' | 'testReportPatterns' | 'coverage'>;
+  tools: PythonTools;
+  python: string;
+  /** Folder for the reports and the unittest runner script. */
+  reportDir: string;
+}
+
+export function planPythonTests(input: TestPlanInput): TestPlan {
+  const { config, reportDir } = input;
+  // Coverage data goes to the run's scratch folder, not into the user's project.
+  const env = { COVERAGE_FILE: join(reportDir, '.coverage') };
+  const plan = config.testCommand ? customTestPlan(config.testCommand, config.testReportPatterns) : detectedPlan(input);
+  return { ...plan, env };
+}
+
+function detectedPlan({ config, tools, python, reportDir }: TestPlanInput): TestPlan {
+  const junit = join(reportDir, 'junit.xml');
+  const coverageXml = join(reportDir, 'coverage.xml');
+  const wantCoverage = config.coverage && tools.coverage;
+  const coverageNote = !config.coverage
+    ? COVERAGE_OFF
+    : tools.coverage
+      ? undefined
+      : 'no coverage tool installed: add pytest-cov (or coverage) to your dev requirements to measure coverage';
+  if (tools.pytest) {
+    // xunit1 puts file and line on each test case, which annotations need.
+    const pytestArgs = ['-m', 'pytest', `--junitxml=${junit}`, '-o', 'junit_family=xunit1'];
+    if (wantCoverage && tools.pytest_cov) {
+      // A bare --cov measures what the project's coverage configuration says (its `source`).
+      const args = [...pytestArgs, '--cov', `--cov-report=xml:${coverageXml}`, '--cov-report=term'];
+      return { runner: 'pytest', commands: [{ command: python, args }], junit: [junit], coverageXml, notes: [] };
+    }
+    if (wantCoverage) {
+      const commands = [
+        { command: python, args: ['-m', 'coverage', 'run', ...pytestArgs] },
+        { command: python, args: ['-m', 'coverage', 'xml', '-o', coverageXml] }
+      ];
+      return { runner: 'pytest', commands, junit: [junit], coverageXml, notes: [] };
+    }
+    return { runner: 'pytest', commands: [{ command: python, args: pytestArgs }], junit: [junit], coverageNote, notes: [] };
+  }
+  const script = join(reportDir, 'slipway_unittest.py');
+  return {
+    runner: 'unittest',
+    commands: [{ command: python, args: [script, junit, wantCoverage ? coverageXml : ''] }],
+    junit: [junit],
+    coverageXml: wantCoverage ? coverageXml : undefined,
+    coverageNote,
+    notes: [],
+    writes: [{ path: script, text: UNITTEST_RUNNER }]
+  };
+}
