@@ -31,7 +31,7 @@ export interface AnnotationLimits {
   total?: number;
 }
 
-export const DEFAULT_ANNOTATION_LIMITS: AnnotationLimits = { error: 10, warning: 10, notice: 10 };
+const DEFAULT_ANNOTATION_LIMITS: AnnotationLimits = { error: 10, warning: 10, notice: 10 };
 
 export interface AnnotationSelection<T> {
   /** Errors first, then warnings, then notices; each level in the order chosen below. */
@@ -40,12 +40,11 @@ export interface AnnotationSelection<T> {
 }
 
 const LEVELS: readonly AnnotationLevel[] = ['error', 'warning', 'notice'];
-const ORIGIN_RANK: Record<AnnotationOrigin, number> = { pipeline: 0, test: 1, lint: 2 };
 const SEVERITY_RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, notice: 2 };
 
-/** Lint without a severity counts as a warning; anything unknown as a notice. */
+/** Lint without a severity counts as a warning. */
 function severityRank(severity: FindingSeverity | undefined): number {
-  return SEVERITY_RANK[severity ?? 'warning'] ?? SEVERITY_RANK.notice;
+  return SEVERITY_RANK[severity ?? 'warning'];
 }
 
 function limitOf(value: number | undefined, fallback: number): number {
@@ -90,9 +89,7 @@ function rankLevel<T extends AnnotationCandidate>(items: T[]): T[] {
   const lintBySeverity = [0, 1, 2].flatMap((rank) =>
     roundRobinByFile(lint.filter((item) => severityRank(item.severity) === rank)),
   );
-  const known = new Set<AnnotationOrigin>(Object.keys(ORIGIN_RANK) as AnnotationOrigin[]);
-  const unknown = items.filter((item) => !known.has(item.origin)); // callers outside TypeScript
-  return [...byOrigin('pipeline'), ...byOrigin('test'), ...lintBySeverity, ...unknown];
+  return [...byOrigin('pipeline'), ...byOrigin('test'), ...lintBySeverity];
 }
 
 /** Choose the annotations to emit under per-level (and optionally total) limits. */

@@ -3,6 +3,7 @@
 
 import { posix } from 'node:path';
 import type { CoverageResult, FileCoverage } from '../model.js';
+import { neverThrows } from './guard.js';
 import { isAbsolutePath, toRepoPath, type PathOptions } from './paths.js';
 import { attr, children, countAttr, looksComplete, readXml, textOf, type XmlNode } from './xml.js';
 
@@ -197,10 +198,9 @@ function parseCoberturaUnguarded(xml: string, options: CoberturaOptions): Cobert
  * prints a combined statement+branch figure that differs from this one.
  */
 export function parseCobertura(xml: string, options: CoberturaOptions = {}): CoberturaParse {
-  try {
-    return parseCoberturaUnguarded(typeof xml === 'string' ? xml : String(xml ?? ''), options);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { coverage: undefined, warnings: [`coverage report could not be read: ${reason}`] };
-  }
+  return neverThrows(
+    xml,
+    (text) => parseCoberturaUnguarded(text, options),
+    (reason) => ({ coverage: undefined, warnings: [`coverage report could not be read: ${reason}`] })
+  );
 }

@@ -3,6 +3,7 @@
 // back to the exit code.
 
 import type { TestCase, TestOutcome, TestResults } from '../model.js';
+import { neverThrows } from './guard.js';
 import { emptyTestResults } from './junit.js';
 import { isAbsolutePath, toRepoPath, type PathOptions } from './paths.js';
 
@@ -204,11 +205,10 @@ function parseUnguarded(raw: string, options: PathOptions): JestParse {
  * and a test file that failed outside its tests (did not load, a hook threw) adds one failed case.
  */
 export function parseJestJson(raw: string, options: PathOptions = {}): JestParse {
-  try {
-    return parseUnguarded(typeof raw === 'string' ? raw : String(raw ?? ''), options);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { results: emptyTestResults(), warnings: [`jest report could not be read: ${reason}`] };
-  }
+  return neverThrows(
+    raw,
+    (text) => parseUnguarded(text, options),
+    (reason) => ({ results: emptyTestResults(), warnings: [`jest report could not be read: ${reason}`] })
+  );
 }
 

@@ -3,6 +3,7 @@
 // yields empty results and a warning, so the test stage can fall back to the exit code.
 
 import type { TestCase, TestOutcome, TestResults } from '../model.js';
+import { neverThrows } from './guard.js';
 import { isProjectPath, toRepoPath, type PathOptions } from './paths.js';
 import { attr, children, countAttr, looksComplete, readXml, textOf, type XmlNode } from './xml.js';
 
@@ -281,12 +282,11 @@ function parseJUnitUnguarded(xml: string, options: JUnitOptions): JUnitParse {
  * after reruns and merges); suite attributes are used only when there are no test cases.
  */
 export function parseJUnit(xml: string, options: JUnitOptions = {}): JUnitParse {
-  try {
-    return parseJUnitUnguarded(typeof xml === 'string' ? xml : String(xml ?? ''), options);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { results: emptyTestResults(), warnings: [`JUnit report could not be read: ${reason}`] };
-  }
+  return neverThrows(
+    xml,
+    (text) => parseJUnitUnguarded(text, options),
+    (reason) => ({ results: emptyTestResults(), warnings: [`JUnit report could not be read: ${reason}`] })
+  );
 }
 
 /** Results of several report files (one per suite, or per worker) as one. */

@@ -4,6 +4,7 @@
 
 import type { CoverageResult, FileCoverage } from '../model.js';
 import { coveragePercent } from './cobertura.js';
+import { neverThrows } from './guard.js';
 import { toRepoPath, type PathOptions } from './paths.js';
 
 export interface LcovParse {
@@ -106,10 +107,9 @@ function parseUnguarded(text: string, options: PathOptions): LcovParse {
 
 /** Parse an LCOV tracefile: line coverage only (BRDA/FN lines are not counted). */
 export function parseLcov(text: string, options: PathOptions = {}): LcovParse {
-  try {
-    return parseUnguarded(typeof text === 'string' ? text : String(text ?? ''), options);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { coverage: undefined, warnings: [`lcov report could not be read: ${reason}`] };
-  }
+  return neverThrows(
+    text,
+    (input) => parseUnguarded(input, options),
+    (reason) => ({ coverage: undefined, warnings: [`lcov report could not be read: ${reason}`] })
+  );
 }

@@ -37,37 +37,39 @@ export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>,
     reporter.warning(`${capitalized(store.description)} failed (${reason}); this run goes on without the cache and saves nothing.`);
   };
 
+  /** One operation under a progress line; a failure is said (see above) and answers `fallback`. */
+  const attempt = async <T>(operation: 'restore' | 'save', key: string, fallback: T, body: () => Promise<T>): Promise<T> => {
+    const stop = reporter.progress(operation === 'restore' ? 'restoring from cache' : 'saving to cache');
+    try {
+      return await body();
+    } catch (error) {
+      failed(error, operation, key);
+      return fallback;
+    } finally {
+      stop();
+    }
+  };
+
   return {
-    async restore(paths, key, restoreKeys = []) {
-      const stop = reporter.progress('restoring from cache');
-      try {
+    restore: (paths, key, restoreKeys = []) =>
+      attempt('restore', key, undefined, async () => {
         const restored = await cache.restore(paths, key, restoreKeys);
         log.write(restored ? `Restored ${paths.join(', ')} from cache key ${restored}` : `No cache entry for ${key}`);
         return restored;
-      } catch (error) {
-        failed(error, 'restore', key);
-        return undefined;
-      } finally {
-        stop();
-      }
-    },
+      }),
     async save(paths, key) {
       if (context.event.untrusted) {
         if (!saidWhyNoSave) log.write(`Not saving the cache: this is ${context.event.untrusted}.`);
         saidWhyNoSave = true;
         return false;
       }
-      const stop = reporter.progress('saving to cache');
-      try {
+      return attempt('save', key, false, async () => {
         const saved = await cache.save(paths, key);
-        log.write(saved ? `Saved ${paths.join(', ')} under cache key ${key}` : `Cache key ${key} not saved: it exists already (or the runner allows no cache writes)`);
+        log.write(
+          saved ? `Saved ${paths.join(', ')} under cache key ${key}` : `Cache key ${key} not saved: it exists already (or the runner allows no cache writes)`
+        );
         return true;
-      } catch (error) {
-        failed(error, 'save', key);
-        return false;
-      } finally {
-        stop();
-      }
+      });
     }
   };
 }
