@@ -4,7 +4,9 @@
 // Every child carries this run's marker in its environment (RUN_MARKER), and so does everything it
 // starts: that is how a cancel, or the post step after a kill, finds what is left (cancel.ts).
 import { exec } from '@actions/exec';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { subscribe } from 'node:diagnostics_channel';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import type { ProcessRunner } from '../ports.js';
@@ -41,6 +43,24 @@ export interface MarkedRunner extends ProcessRunner {
   readonly runId: string;
 }
 
+let stdinGuarded = false;
+
+/**
+ * @actions/exec writes `input` to a child's stdin with no error listener: a program that ends before
+ * reading it (most programs never read it) would end Slipway with an uncaught EPIPE. Every child's
+ * stdin gets a listener, attached before that write can fail (the write is in the same tick as the
+ * spawn; its error is emitted on a later one). The write's failure is no failure of the run: the
+ * program's exit code says what happened.
+ */
+function guardChildStdin(): void {
+  if (stdinGuarded) return;
+  stdinGuarded = true;
+  subscribe('child_process', (message) => {
+    const child = (message as { process?: ChildProcess }).process;
+    process.nextTick(() => child?.stdin?.on('error', () => undefined));
+  });
+}
+
 /**
  * A runner whose children see `base` (the process environment) minus what they must not see, with
  * each call's `env` as an overlay on top, and the run's marker. `secrets` is asked at every start:
@@ -49,6 +69,7 @@ export interface MarkedRunner extends ProcessRunner {
 export function processRunner(base: Environment, secrets: () => readonly string[], runId: string = randomUUID()): MarkedRunner {
   // A marker inherited from an outer run (Slipway testing Slipway) is kept: both runs find the child.
   const marker = [base[RUN_MARKER], runId].filter(Boolean).join(' ');
+  guardChildStdin();
   return {
     runId,
     async run(command, args, options) {
