@@ -4,7 +4,8 @@
 
 import type { TestCase, TestOutcome, TestResults } from '../model.js';
 import { neverThrows } from './guard.js';
-import { isProjectPath, toRepoPath, type PathOptions } from './paths.js';
+import { PATH_CLASSNAME, failureFrame, moduleFileGuess, sameFile } from './failure-frame.js';
+import { toRepoPath, type PathOptions } from './paths.js';
 import { attr, children, countAttr, looksComplete, readXml, textOf, type XmlNode } from './xml.js';
 
 export type JUnitOptions = PathOptions;
@@ -25,78 +26,8 @@ function millisecondsAttr(node: XmlNode, name: string): number | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Where a test lives: attributes, then the traceback, then the classname
+// Where a test lives: attributes, then the traceback (failure-frame.ts), then the classname
 
-interface Frame {
-  file: string;
-  line: number;
-}
-
-// Python: `  File "/abs/tests/test_x.py", line 12, in test_name`
-const PYTHON_FRAME = /^\s*File "([^"]+)", line (\d+)/;
-// pytest: `tests/test_x.py:12: AssertionError` (not the `E   ...` explanation lines)
-const PYTEST_FRAME = /^(?!E\s)(\S(?:.*?\S)?\.[A-Za-z0-9]+):(\d+):(?:\s|$)/;
-// JavaScript: `    at fn (/abs/src/x.test.js:12:5)` or `    at /abs/src/x.test.js:12:5`
-const JS_FRAME = /^\s*at (?:.*?\()?((?:file:\/\/)?(?:[A-Za-z]:)?[^():]+):(\d+):\d+\)?\s*$/;
-// vitest: ` ❯ test/price.test.js:16:31`
-const VITEST_FRAME = /^\s*❯\s+(\S+?):(\d+):\d+\s*$/;
-/** A classname that is a file path (vitest writes the test file there), not a dotted module name. */
-const PATH_CLASSNAME = /\/|\.[cm]?[jt]sx?$/;
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * Files a dotted classname may name, most specific first: `tests.test_app.TestIndex` →
- * `tests/test_app/TestIndex.py`, `tests/test_app.py`, `tests.py`. Empty for non-module names.
- */
-function moduleFileCandidates(classname: string): string[] {
-  const parts = classname.split('.');
-  if (classname === '' || !parts.every((part) => IDENTIFIER.test(part))) return [];
-  return parts.map((_, i) => parts.slice(0, parts.length - i).join('/') + '.py');
-}
-
-/** The module file a classname most likely names: drop trailing CamelCase class names. */
-function moduleFileGuess(classname: string): string | undefined {
-  const candidates = moduleFileCandidates(classname);
-  const parts = classname.split('.');
-  let keep = parts.length;
-  while (keep > 1 && /^[A-Z]/.test(parts[keep - 1] ?? '')) keep -= 1;
-  return candidates[parts.length - keep];
-}
-
-function sameFile(path: string, candidate: string): boolean {
-  return path === candidate || path.endsWith('/' + candidate);
-}
-
-/**
- * The frame that says where the test itself failed: the last frame in the test's own file
- * (named by the report, or by its classname), else the last frame inside the project.
- */
-function failureFrame(body: string, testFile: string | undefined, classname: string, options: JUnitOptions): Frame | undefined {
-  const ownFiles = testFile ? [testFile] : moduleFileCandidates(classname);
-  // Tracebacks name the same few files over and over: resolve each path once.
-  const seen = new Map<string, { file: string; own: boolean; project: boolean }>();
-  let own: Frame | undefined;
-  let project: Frame | undefined;
-  for (const text of body.split('\n')) {
-    if (text.length > 1000) continue; // a frame line is short; skip pasted blobs cheaply
-    const match = PYTHON_FRAME.exec(text) ?? PYTEST_FRAME.exec(text) ?? JS_FRAME.exec(text) ?? VITEST_FRAME.exec(text);
-    const raw = match?.[1];
-    const line = match ? Number(match[2]) : NaN;
-    if (!raw || !Number.isSafeInteger(line) || line < 1) continue;
-    let where = seen.get(raw);
-    if (!where) {
-      const file = toRepoPath(raw, options);
-      where = { file, own: ownFiles.some((candidate) => sameFile(file, candidate)), project: isProjectPath(file) };
-      seen.set(raw, where);
-    }
-    if (where.own) own = { file: where.file, line };
-    if (where.project) project = { file: where.file, line };
-  }
-  return own ?? project;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Test cases
 
 interface SuiteContext {
@@ -107,7 +38,7 @@ interface SuiteContext {
 const OUTCOME_ELEMENTS: ReadonlyArray<[string, TestOutcome]> = [
   ['failure', 'failed'],
   ['error', 'error'],
-  ['skipped', 'skipped'],
+  ['skipped', 'skipped']
 ];
 
 /** The element that decides the outcome: a failure outranks an error, which outranks a skip. */
@@ -152,7 +83,7 @@ function toTestCase(testcase: XmlNode, context: SuiteContext, options: JUnitOpti
     durationMs: millisecondsAttr(testcase, 'time') ?? 0,
     outcome,
     ...(message !== undefined ? { message } : {}),
-    ...(details !== undefined ? { details } : {}),
+    ...(details !== undefined ? { details } : {})
   };
 }
 
@@ -187,22 +118,15 @@ interface SuiteTotals {
  */
 function suiteTotals(suite: XmlNode): SuiteTotals {
   const nested = childSuites(suite).map(suiteTotals);
-  const sum = (pick: (t: SuiteTotals) => number | undefined) =>
-    nested.reduce((total, t) => total + (pick(t) ?? 0), 0);
+  const sum = (pick: (t: SuiteTotals) => number | undefined) => nested.reduce((total, t) => total + (pick(t) ?? 0), 0);
   const tests = countAttr(suite, 'tests');
   const ownTime = millisecondsAttr(suite, 'time');
   const nestedTimes = nested.filter((t) => t.durationMs !== undefined);
   return {
     tests: tests ?? sum((t) => t.tests),
-    failed:
-      tests !== undefined
-        ? (countAttr(suite, 'failures') ?? 0) + (countAttr(suite, 'errors') ?? 0)
-        : sum((t) => t.failed),
-    skipped:
-      tests !== undefined
-        ? (countAttr(suite, 'skipped') ?? countAttr(suite, 'skip') ?? 0) + (countAttr(suite, 'disabled') ?? 0)
-        : sum((t) => t.skipped),
-    durationMs: ownTime ?? (nestedTimes.length > 0 ? sum((t) => t.durationMs) : undefined),
+    failed: tests !== undefined ? (countAttr(suite, 'failures') ?? 0) + (countAttr(suite, 'errors') ?? 0) : sum((t) => t.failed),
+    skipped: tests !== undefined ? (countAttr(suite, 'skipped') ?? countAttr(suite, 'skip') ?? 0) + (countAttr(suite, 'disabled') ?? 0) : sum((t) => t.skipped),
+    durationMs: ownTime ?? (nestedTimes.length > 0 ? sum((t) => t.durationMs) : undefined)
   };
 }
 
@@ -219,7 +143,7 @@ function resultsFromCases(cases: TestCase[], durationMs: number | undefined): Te
     skipped,
     total: cases.length,
     durationMs: durationMs ?? cases.reduce((sum, c) => sum + c.durationMs, 0),
-    cases,
+    cases
   };
 }
 
@@ -232,7 +156,7 @@ function resultsFromTotals(totals: SuiteTotals): TestResults {
     skipped: totals.skipped,
     total,
     durationMs: totals.durationMs ?? 0,
-    cases: [],
+    cases: []
   };
 }
 
