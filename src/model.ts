@@ -45,6 +45,14 @@ export interface FileCoverage {
   linesValid: number;
   linesCovered: number;
   percent: number;
+  /** Which line numbers the report measured, when the parser was asked for them (patch coverage). */
+  lines?: LineHits;
+}
+
+/** Measured line numbers of one file, ascending, each in one list only. */
+export interface LineHits {
+  covered: number[];
+  missed: number[];
 }
 
 export interface CoverageResult {

@@ -499,3 +499,80 @@ describe('parseCobertura: fuzz', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Per-line data, for patch coverage
+
+/** Ascending, whole, positive, each line in one list only. */
+function lineHitsProblems(coverage: CoverageResult | undefined): string[] {
+  const problems: string[] = [];
+  for (const f of coverage?.files ?? []) {
+    const all = [...(f.lines?.covered ?? []), ...(f.lines?.missed ?? [])];
+    if (!f.lines) problems.push(`${f.path}: no lines`);
+    if (new Set(all).size !== all.length) problems.push(`${f.path}: a line in both lists`);
+    for (const list of [f.lines?.covered ?? [], f.lines?.missed ?? []]) {
+      if (list.some((n, i) => !Number.isSafeInteger(n) || n < 1 || (i > 0 && n <= (list[i - 1] ?? 0)))) problems.push(`${f.path}: ${list.join(',')}`);
+    }
+  }
+  return problems;
+}
+
+describe('parseCobertura: covered and missed line numbers', () => {
+  test.each([
+    ['app/core.py', [1, 4, 5, 8, 9, 10, 14, 15, 18, 19, 23], [11, 20, 24, 25, 26]],
+    ['app/util.py', [1, 2, 4, 5, 6, 7], [8]],
+    ['app/__init__.py', [], []]
+  ])('%s', (path, covered, missed) => {
+    const { coverage } = parseCobertura(COVERAGE_BRANCH, { projectRoot: ROOT, lines: true });
+    expect(file(coverage, path)?.lines).toEqual({ covered, missed });
+  });
+
+  test('classes of one file merge their lines: covered if any class covers it', () => {
+    const { coverage } = parseCobertura(JAVA_STYLE, { projectRoot: ROOT, lines: true });
+    expect(coverage?.files.map((f) => [f.path, f.lines])).toEqual([
+      ['src/main/java/shop/Cart.java', { covered: [3, 5, 6], missed: [4, 9] }],
+      ['src/main/java/shop/util/Money.java', { covered: [1, 2, 3], missed: [4] }]
+    ]);
+  });
+
+  test('lines without a number count in the totals but are not listed', () => {
+    const xml = `<coverage><packages><package><classes><class filename="a.py"><lines><line hits="1"/><line number="2" hits="0"/></lines></class></classes></package></packages></coverage>`;
+    expect(parseCobertura(xml, { lines: true }).coverage?.files).toEqual([
+      { path: 'a.py', linesValid: 2, linesCovered: 1, percent: 50, lines: { covered: [], missed: [2] } }
+    ]);
+  });
+
+  test('a line numbered 0 counts in the totals but is not listed', () => {
+    const xml = `<coverage><packages><package><classes><class filename="a.py"><lines><line number="0" hits="1"/><line number="3" hits="1"/></lines></class></classes></package></packages></coverage>`;
+    expect(parseCobertura(xml, { lines: true }).coverage?.files[0]).toMatchObject({ linesValid: 2, linesCovered: 2, lines: { covered: [3], missed: [] } });
+  });
+
+  test.each([
+    ['not asked', {}],
+    ['asked not to', { lines: false }]
+  ])('%s: no lines, the result as before', (_label, options) => {
+    const { coverage } = parseCobertura(COVERAGE_TWO_SOURCES, { projectRoot: ROOT, ...options });
+    expect(coverage?.files.every((f) => !('lines' in f))).toBe(true);
+  });
+
+  test('the same report with and without lines differs only by them, and the lists agree with the counts', () => {
+    for (const xml of [COVERAGE_BRANCH, COVERAGE_TWO_SOURCES, COVERAGE_RELATIVE, JAVA_STYLE]) {
+      const plain = parseCobertura(xml, { projectRoot: ROOT });
+      const withLines = parseCobertura(xml, { projectRoot: ROOT, lines: true });
+      expect(withLines.coverage?.files.map(({ lines: _lines, ...rest }) => rest)).toEqual(plain.coverage?.files);
+      for (const f of withLines.coverage?.files ?? []) {
+        expect([f.lines?.covered.length, (f.lines?.covered.length ?? 0) + (f.lines?.missed.length ?? 0)]).toEqual([f.linesCovered, f.linesValid]);
+      }
+    }
+  });
+
+  test('fuzz: 1,000 mutations keep the lists sorted, positive and apart', () => {
+    const fixtures = [COVERAGE_BRANCH, COVERAGE_TWO_SOURCES, COVERAGE_RELATIVE, JAVA_STYLE];
+    for (const xml of mutations(fixtures, 1000, random(14), { tokens: XMLISH })) {
+      const { coverage, warnings } = parseCobertura(xml, { projectRoot: ROOT, lines: true });
+      expectSaneCoverage(coverage, warnings);
+      const problems = lineHitsProblems(coverage);
+      if (problems.length > 0) expect(problems).toEqual([]);
+    }
+  });
+});

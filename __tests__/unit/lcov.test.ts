@@ -384,3 +384,52 @@ describe('parseLcov: fuzz', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Per-line data, for patch coverage
+
+describe('parseLcov: covered and missed line numbers', () => {
+  test('jest (istanbul): from the DA lines', () => {
+    const { coverage } = parseLcov(JEST_LCOV, { lines: true });
+    expect(coverage?.files.find((f) => f.path === 'src/server.js')?.lines).toEqual({ covered: [], missed: [3, 5, 6, 8, 9] });
+    const app = coverage?.files.find((f) => f.path === 'src/app.js')?.lines;
+    expect([app?.covered.length, app?.missed]).toEqual([38, [10, 42, 56, 69]]);
+  });
+
+  test.each<[string, string, { covered: number[]; missed: number[] }]>([
+    ['DA lines in any order', record('SF:a.js', 'DA:9,1', 'DA:2,0', 'DA:5,3'), { covered: [5, 9], missed: [2] }],
+    ['LF/LH give the counts, DA lines the numbers', record('SF:a.js', 'DA:1,1', 'DA:2,0', 'LF:10', 'LH:9'), { covered: [1], missed: [2] }],
+    ['no DA lines: nothing listed', record('SF:a.js', 'LF:4', 'LH:3'), { covered: [], missed: [] }],
+    ['a line repeated in one record: covered if any says so', record('SF:a.js', 'DA:3,0', 'DA:3,2', 'DA:3,0'), { covered: [3], missed: [] }],
+    [
+      'one file in two records (merged runs)',
+      record('SF:a.js', 'DA:1,1', 'DA:2,0', 'DA:3,0') + record('SF:a.js', 'DA:1,0', 'DA:2,4', 'DA:4,0'),
+      { covered: [1, 2], missed: [3, 4] }
+    ],
+    ['malformed DA lines are left out', record('SF:a.js', 'DA:x,1', 'DA:0,1', 'DA:3', 'DA:4,1'), { covered: [4], missed: [] }]
+  ])('%s', (_, text, lines) => {
+    expect(parseLcov(text, { lines: true }).coverage?.files[0]?.lines).toEqual(lines);
+  });
+
+  test('not asked: no lines, the result as before', () => {
+    const plain = parseLcov(JEST_LCOV).coverage;
+    expect(plain?.files.every((f) => !('lines' in f))).toBe(true);
+    expect(parseLcov(JEST_LCOV, { lines: true }).coverage?.files.map(({ lines: _lines, ...rest }) => rest)).toEqual(plain?.files);
+  });
+
+  test('fuzz: 1,000 mutations keep the lists sorted, positive, apart and no longer than the file says', () => {
+    for (const text of mutations([NODE_LCOV, JEST_LCOV, VITEST_LCOV], 1000, random(33), { tokens: TOKENS })) {
+      const { coverage, warnings } = parseLcov(text, { lines: true });
+      expectSaneCoverage(coverage, warnings);
+      const problems: string[] = [];
+      for (const f of coverage?.files ?? []) {
+        const { covered = [], missed = [] } = f.lines ?? {};
+        const all = [...covered, ...missed];
+        if (new Set(all).size !== all.length) problems.push(`${f.path}: a line in both lists`);
+        for (const list of [covered, missed])
+          if (list.some((n, i) => n < 1 || (i > 0 && n <= (list[i - 1] ?? 0)))) problems.push(`${f.path}: ${list.join(',')}`);
+      }
+      if (problems.length > 0) expect(problems).toEqual([]);
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // It never throws: a report it cannot read yields no coverage and a warning.
 
 import { posix } from 'node:path';
-import type { CoverageResult, FileCoverage } from '../model.js';
+import type { CoverageResult, FileCoverage, LineHits } from '../model.js';
 import { neverThrows } from './guard.js';
 import { isAbsolutePath, toRepoPath, type PathOptions } from './paths.js';
 import { attr, children, countAttr, looksComplete, readXml, textOf, type XmlNode } from './xml.js';
@@ -14,6 +14,8 @@ export interface CoberturaOptions extends PathOptions {
    * the right one. Without it the first source is assumed.
    */
   fileExists?: (repoPath: string) => boolean;
+  /** Also list each file's covered and missed line numbers (`FileCoverage.lines`), for patch coverage. */
+  lines?: boolean;
 }
 
 export interface CoberturaParse {
@@ -127,7 +129,14 @@ function tallyClass(tally: FileTally, cls: XmlNode): void {
   }
 }
 
-function toFileCoverage(path: string, tally: FileTally): FileCoverage {
+/** Line number → covered, as two ascending lists; a line 0 (some tools' "whole file") names no line of a diff. */
+export function lineHits(lines: ReadonlyMap<number, boolean>): LineHits {
+  const hits: LineHits = { covered: [], missed: [] };
+  for (const [number, covered] of [...lines].sort((a, b) => a[0] - b[0])) if (number >= 1) (covered ? hits.covered : hits.missed).push(number);
+  return hits;
+}
+
+function toFileCoverage(path: string, tally: FileTally, withLines: boolean): FileCoverage {
   let linesCovered = tally.unnumbered.covered;
   for (const covered of tally.lines.values()) if (covered) linesCovered += 1;
   const linesValid = tally.lines.size + tally.unnumbered.valid;
@@ -135,7 +144,7 @@ function toFileCoverage(path: string, tally: FileTally): FileCoverage {
     !tally.listsLines && tally.ratePercent !== undefined
       ? displayPercent(tally.ratePercent)
       : coveragePercent(linesCovered, linesValid);
-  return { path, linesValid, linesCovered, percent };
+  return withLines ? { path, linesValid, linesCovered, percent, lines: lineHits(tally.lines) } : { path, linesValid, linesCovered, percent };
 }
 
 function fileCoverages(root: XmlNode, options: CoberturaOptions): FileCoverage[] {
@@ -152,7 +161,7 @@ function fileCoverages(root: XmlNode, options: CoberturaOptions): FileCoverage[]
     }
     tallyClass(tally, cls);
   }
-  return [...tallies].map(([path, tally]) => toFileCoverage(path, tally));
+  return [...tallies].map(([path, tally]) => toFileCoverage(path, tally, options.lines === true));
 }
 
 /**

@@ -3,9 +3,14 @@
 // cannot read yields no coverage and a warning.
 
 import type { CoverageResult, FileCoverage } from '../model.js';
-import { coveragePercent } from './cobertura.js';
+import { coveragePercent, lineHits } from './cobertura.js';
 import { neverThrows } from './guard.js';
 import { toRepoPath, type PathOptions } from './paths.js';
+
+export interface LcovOptions extends PathOptions {
+  /** Also list each file's covered and missed line numbers (`FileCoverage.lines`, from DA lines), for patch coverage. */
+  lines?: boolean;
+}
 
 export interface LcovParse {
   coverage: CoverageResult | undefined;
@@ -76,8 +81,7 @@ function fileCoverage(path: string, records: LcovRecord[]): FileCoverage {
     return { path, linesValid: summary.found, linesCovered: summary.hit, percent: coveragePercent(summary.hit, summary.found) };
   }
   // Several records for one file (merged runs): a line counts once, covered if any run covered it.
-  const lines = new Map<number, boolean>();
-  for (const record of records) for (const [n, covered] of record.lines) lines.set(n, (lines.get(n) ?? false) || covered);
+  const lines = mergedLines(records);
   if (lines.size === 0) {
     // no DA lines: the largest LF/LH pair any record gives
     const best = records.filter((r) => r.found !== undefined && r.hit !== undefined && r.hit <= r.found).sort((a, b) => (b.found ?? 0) - (a.found ?? 0))[0];
@@ -90,13 +94,22 @@ function fileCoverage(path: string, records: LcovRecord[]): FileCoverage {
   return { path, linesValid: lines.size, linesCovered: covered, percent: coveragePercent(covered, lines.size) };
 }
 
-function parseUnguarded(text: string, options: PathOptions): LcovParse {
+/** The DA lines of every record of one file: a line counts once, covered if any record covered it. */
+function mergedLines(records: LcovRecord[]): Map<number, boolean> {
+  const lines = new Map<number, boolean>();
+  for (const record of records) for (const [n, covered] of record.lines) lines.set(n, (lines.get(n) ?? false) || covered);
+  return lines;
+}
+
+function parseUnguarded(text: string, options: LcovOptions): LcovParse {
   if (text.trim() === '') return { coverage: undefined, warnings: ['lcov report is empty'] };
   const { records, unterminated, bad } = readRecords(text, options);
   if (records.length === 0) return { coverage: undefined, warnings: ['lcov report has no SF: records: not LCOV'] };
   const byPath = new Map<string, LcovRecord[]>();
   for (const record of records) byPath.set(record.path, [...(byPath.get(record.path) ?? []), record]);
-  const files = [...byPath].map(([path, list]) => fileCoverage(path, list));
+  const files = [...byPath].map(([path, list]) =>
+    options.lines === true ? { ...fileCoverage(path, list), lines: lineHits(mergedLines(list)) } : fileCoverage(path, list)
+  );
   const linesValid = files.reduce((sum, f) => sum + f.linesValid, 0);
   const linesCovered = files.reduce((sum, f) => sum + f.linesCovered, 0);
   const warnings: string[] = [];
@@ -106,7 +119,7 @@ function parseUnguarded(text: string, options: PathOptions): LcovParse {
 }
 
 /** Parse an LCOV tracefile: line coverage only (BRDA/FN lines are not counted). */
-export function parseLcov(text: string, options: PathOptions = {}): LcovParse {
+export function parseLcov(text: string, options: LcovOptions = {}): LcovParse {
   return neverThrows(
     text,
     (input) => parseUnguarded(input, options),
