@@ -7,10 +7,9 @@ import { performance } from 'node:perf_hooks';
 
 const [build, store, op, key, path] = process.argv.slice(2);
 const { localCacheStore } = await import(pathToFileURL(join(build, 'src', 'adapters', 'local', 'cache.js')).href);
-// The CLI's ProcessRunner, whatever src/adapters/process.ts calls it.
-const processModule = await import(pathToFileURL(join(build, 'src', 'adapters', 'process.js')).href);
-const runner = Object.values(processModule).find((value) => typeof value?.run === 'function');
-if (!runner) throw new Error('src/adapters/process.ts exports no ProcessRunner');
+// The CLI's ProcessRunner: the process environment, no secrets to withhold.
+const { processRunner } = await import(pathToFileURL(join(build, 'src', 'adapters', 'process.js')).href);
+const runner = processRunner(process.env, () => []);
 const cache = localCacheStore(store, runner, 'zstd');
 const started = performance.now();
 const result = op === 'save' ? await cache.save([path], key) : await cache.restore([path], key, []);
