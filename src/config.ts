@@ -45,6 +45,12 @@ export interface Config {
   healthExpect?: string;
   rollback: boolean;
   githubToken?: string;
+  /** The GitHub Deployment's environment name. */
+  environment: string;
+  environmentUrl?: string;
+  /** On pull requests: one comment kept up to date. */
+  comment: boolean;
+  patchCoverageMin: number;
 }
 
 const TRUE_VALUES = ['true', 'True', 'TRUE', 'yes', 'on', '1'];
@@ -143,7 +149,7 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     if (problem) throw new ConfigError('deploy-branches', problem);
   }
 
-  for (const name of ['deploy-hook', 'health-url'] as const) {
+  for (const name of ['deploy-hook', 'health-url', 'environment-url'] as const) {
     const url = optional(name);
     // The hook URL is a secret: never echo it back.
     const shown = name === 'deploy-hook' ? 'the value given' : `"${url}"`;
@@ -185,8 +191,18 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     healthTimeoutSeconds: number('health-timeout', { min: 1, max: 3600 }),
     healthExpect: optional('health-expect'),
     rollback: bool('rollback'),
-    githubToken: read('github-token').trim() || undefined
+    githubToken: read('github-token').trim() || undefined,
+    environment: environmentName(value('environment')),
+    environmentUrl: optional('environment-url'),
+    comment: bool('comment'),
+    patchCoverageMin: number('patch-coverage-min', { min: 0, max: 100 })
   };
+}
+
+/** GitHub's rule for environment names: at most 255 characters, no line breaks (checked earlier). */
+function environmentName(name: string): string {
+  if (name.length > 255) throw new ConfigError('environment', `is ${name.length} characters long; GitHub allows 255.`);
+  return name;
 }
 
 /** The image name, and the Dockerfile and build context it is built from (relative to the project). */

@@ -42,7 +42,11 @@ export const INPUTS = {
   'health-timeout': { default: '300', description: 'Seconds to wait for health-url to become healthy.' },
   'health-expect': { default: '', description: 'Text the health-url body must contain, e.g. the commit sha the app reports.' },
   rollback: { default: 'true', description: 'On a failed health check, redeploy the last image that passed it.' },
-  'github-token': { default: '${{ github.token }}', description: 'Token for GitHub API features.' }
+  environment: { default: 'production', description: 'Name of the GitHub Deployment (and Environment) a deploy is recorded under.' },
+  'environment-url': { default: '', description: "URL shown on the GitHub Deployment. Default: health-url's origin." },
+  comment: { default: 'true', description: 'On pull requests, keep one comment up to date with the results (tests, coverage and its change, patch coverage).' },
+  'patch-coverage-min': { default: '0', description: "On pull requests, fail when the changed lines' coverage (percent) is below this." },
+  'github-token': { default: '${{ github.token }}', description: 'Token for the pull request comment, Deployments and earlier runs.' }
 } as const;
 
 export type InputName = keyof typeof INPUTS;

@@ -96,6 +96,10 @@ export interface Report {
   deployed?: boolean;
   /** The new image failed its health check and the last healthy one was redeployed. */
   rolledBack?: boolean;
+  /** Total coverage against the base branch's baseline, signed, one decimal (`+1.2`); absent without one. */
+  coverageDelta?: string;
+  /** Pull requests: coverage of the changed lines in percent; absent when none of them is measured. */
+  patchCoverage?: number;
 }
 
 export interface ImageReport {

@@ -171,6 +171,8 @@ export function outputsOf(report: Report): Record<string, string> {
     tags: (report.image?.tags ?? []).join('\n'),
     deployed: String(report.deployed ?? false),
     'rolled-back': String(report.rolledBack ?? false),
+    'coverage-delta': report.coverageDelta ?? '',
+    'patch-coverage': report.patchCoverage?.toFixed(1) ?? '',
     result: report.result
   };
 }
