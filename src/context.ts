@@ -1,6 +1,6 @@
 // Where and why a run happens: everything the pipeline needs to know about its surroundings,
 // filled by the action entry (from the runner's environment) or the CLI (from the local checkout).
-import type { CacheStore, Files, Host, Http, ProcessRunner, Reporter } from './ports.js';
+import type { CacheStore, Files, GitHubApi, Host, Http, ProcessRunner, Reporter } from './ports.js';
 
 export interface GitEvent {
   /** push, pull_request, workflow_dispatch, … ("local" for the CLI). */
@@ -15,6 +15,12 @@ export interface GitEvent {
   serverUrl: string;
   /** Why this event runs untrusted code (no cache saves, pushes or deploys); undefined when trusted. */
   untrusted?: string;
+  /** On pull_request events: the pull request. */
+  pullRequest?: { number: number; baseRef: string; baseSha: string; headSha: string };
+  /** The run's page (https://github.com/o/r/actions/runs/N), for links; undefined outside Actions. */
+  runUrl?: string;
+  /** The job's id in the workflow (GITHUB_JOB): one comment per job. */
+  job?: string;
 }
 
 export interface RunContext {
@@ -41,4 +47,6 @@ export interface Ports {
   /** The project's files and the run's folders. */
   files: Files;
   host: Host;
+  /** The repository on GitHub; undefined without a token (the CLI) or for an untrusted event. */
+  github?: GitHubApi;
 }

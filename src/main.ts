@@ -6,6 +6,7 @@ import { join } from 'node:path';
 // The run's context alone, by file: the package's entry point also loads Octokit (~100 ms of
 // start-up) for API calls a run may never make; whoever needs them imports '@actions/github' lazily.
 import { Context } from '../node_modules/@actions/github/lib/context.js';
+import { githubApi } from './adapters/github/api.js';
 import { githubCacheStore } from './adapters/github/cache.js';
 import { githubReporter } from './adapters/github/reporter.js';
 import { info, saveState, setOutput } from './adapters/github/workflow-commands.js';
@@ -44,20 +45,24 @@ export async function run(): Promise<void> {
     // Before anything is written there or run: a run killed outright is cleaned up by the post step.
     saveState(RUN_DIR_STATE, tempDir);
     saveState(RUN_ID_STATE, runner.runId);
+    const event = eventFromRunner();
     const context: RunContext = {
       repositoryRoot: workspace,
       stateDir: projectStateDir(stateRoot, config.workingDirectory),
       tempDir,
       os: process.platform,
       arch: process.arch,
-      event: eventFromRunner(),
+      event,
       inActions: true
     };
+    // Untrusted events never write to the repository: they report through the summary alone.
+    const github = config.githubToken && event.repository && !event.untrusted ? githubApi(config.githubToken, event.repository, process.env.GITHUB_API_URL) : undefined;
     const report = await runPipeline(config, context, {
       runner,
       cache: config.cache ? githubCacheStore() : undefined,
       reporter,
       http: nodeHttp,
+      github,
       ...machinePorts(context, config.workingDirectory, process.env)
     });
     for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);
@@ -95,6 +100,8 @@ function eventFromRunner(): GitEvent {
   const repository = repo ? `${repo.owner}/${repo.repo}` : '';
   // Read from the environment: undefined outside a runner, whatever the library's types say.
   const name = (github.eventName as string | undefined) ?? 'push';
+  const pull = payload.pull_request;
+  const runId = process.env.GITHUB_RUN_ID;
   return {
     name,
     ref: (github.ref as string | undefined) ?? '',
@@ -102,6 +109,12 @@ function eventFromRunner(): GitEvent {
     defaultBranch: payload.repository?.default_branch ?? 'main',
     repository,
     serverUrl: github.serverUrl,
-    untrusted: untrustedReason(name, repository, payload)
+    untrusted: untrustedReason(name, repository, payload),
+    pullRequest:
+      pull && typeof pull.number === 'number'
+        ? { number: pull.number, baseRef: pull.base?.ref ?? '', baseSha: pull.base?.sha ?? '', headSha: pull.head?.sha ?? '' }
+        : undefined,
+    runUrl: repository && runId ? `${github.serverUrl}/${repository}/actions/runs/${runId}` : undefined,
+    job: process.env.GITHUB_JOB || undefined
   };
 }

@@ -169,3 +169,39 @@ export interface Host {
   /** The run's own variables that plans build on (commands put their additions before or after them). */
   readonly env: Readonly<{ PATH?: string; NODE_OPTIONS?: string }>;
 }
+
+/** A file a pull request changes, as the GitHub API lists it (`patch` absent for binary or huge diffs). */
+export interface PullRequestFileEntry {
+  filename: string;
+  status: string;
+  previous_filename?: string;
+  patch?: string;
+}
+
+export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
+
+/**
+ * The repository's GitHub API, for what a run records there. Every call throws GitHubApiError on a
+ * refusal or failure; callers turn it into one warning (an optional service never fails a run).
+ */
+export interface GitHubApi {
+  /** Every file the pull request changes (all pages). */
+  pullRequestFiles(pullRequest: number): Promise<PullRequestFileEntry[]>;
+  /** Edits in place the first comment `isOwn` recognises, or creates one. */
+  upsertComment(pullRequest: number, isOwn: (body: string) => boolean, body: string): Promise<'created' | 'updated'>;
+  /** A Deployment of `ref` to `environment`; returns its id. */
+  createDeployment(deployment: { ref: string; environment: string; description: string; productionEnvironment?: boolean; transientEnvironment?: boolean }): Promise<number>;
+  setDeploymentStatus(id: number, status: { state: DeploymentState; environmentUrl?: string; logUrl?: string; description?: string }): Promise<void>;
+}
+
+/** A GitHub API call that failed; `permission` names what a 403 says the token lacks, when it is known. */
+export class GitHubApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly permission?: string
+  ) {
+    super(message);
+    this.name = 'GitHubApiError';
+  }
+}

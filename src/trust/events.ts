@@ -3,12 +3,16 @@
 
 export interface EventPayload {
   repository?: { default_branch?: string; full_name?: string };
-  pull_request?: { head?: { repo?: { full_name?: string } | null } };
+  pull_request?: {
+    number?: number;
+    head?: { sha?: string; repo?: { full_name?: string } | null };
+    base?: { ref?: string; sha?: string };
+  };
 }
 
 /**
- * Why the event is untrusted, or undefined when it is trusted. `pull_request_target` and
- * `workflow_run` carry the base branch's cache scope while they may run a fork's code; a pull
+ * Why the event is untrusted, or undefined when it is trusted. `pull_request_target` carries the
+ * base branch's cache scope and a write token while it may run a fork's code; a pull
  * request whose head lives in another repository (or in a deleted one) is a fork's.
  */
 export function untrustedReason(eventName: string, repository: string, payload: EventPayload): string | undefined {
