@@ -1,122 +1,44 @@
 // The deploy stage against fake ports: hook calls and retries, health polling, the healthy tag and
 // rollback, and that no secret of the hook URL reaches a message. Time is faked through `sleep`.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { buildConfig, type Config } from '../../src/config.js';
-import type { RunContext } from '../../src/context.js';
+import type { Config } from '../../src/config.js';
 import type { InputName } from '../../src/inputs.js';
 import { HttpError, type Http, type RunResult } from '../../src/ports.js';
 import { deploy } from '../../src/stages/deploy.js';
-import type { RegistrySession } from '../../src/stages/docker.js';
 import { registryDigest, registryEndpoint, registryRevision } from '../../src/stages/registry-client.js';
 import { shipAndDeploy } from '../../src/stages/ship.js';
-import { StageLog } from '../../src/stage-log.js';
 import { Secrets } from '../../src/trust/secrets.js';
 import {
-  fakeHttp,
-  fakeReporter,
-  fakeRunner as recordingRunner,
-  type FakeRunner,
-  type HttpAnswer,
-  type HttpCall,
-  type RunnerAnswer
-} from '../fixtures/fake-ports.js';
+  classicDocker,
+  deployConfig,
+  deployContext,
+  deployFolders,
+  deploySession,
+  fakeRunner,
+  HEALTH,
+  HOOK,
+  HOOKS,
+  imageParam,
+  KEY,
+  NEW,
+  OLD,
+  registry,
+  removeDeployFolders,
+  REPO,
+  SERVICE,
+  SHA,
+  type DeployFolders
+} from '../fixtures/deploy.js';
+import { fakeHttp, fakeReporter, type FakeRunner, type HttpAnswer, type HttpCall } from '../fixtures/fake-ports.js';
 
-const REPO = 'registry.example.com/acme/shop';
-const NEW = `sha256:${'11'.repeat(32)}`;
-const OLD = `sha256:${'22'.repeat(32)}`;
-const KEY = 'rnd_SecretHookKey1234';
-const SERVICE = 'srv-abc123secret';
-const HOOKS = 'https://hooks.example.com/';
-const HOOK = `${HOOKS}deploy/${SERVICE}?key=${KEY}`;
-const HEALTH = 'https://shop.example.com/health';
-const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
+let folders: DeployFolders;
+beforeEach(() => void (folders = deployFolders()));
+afterAll(removeDeployFolders);
 
-const roots: string[] = [];
-afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
-
-/** Commands are recorded and answered, their output not streamed: the stage log holds the command lines and what the stage writes. */
-const fakeRunner = (answer?: RunnerAnswer): FakeRunner => recordingRunner(answer, { emitLines: false });
-
-/** Classic engine: no buildx; pushing the healthy tag reports the new digest. */
-const classicDocker = (args: string[]): Partial<RunResult> => {
-  if (args[0] === 'buildx') return { code: 1, stderr: 'docker: unknown command: docker buildx\n' };
-  if (args[0] === 'push') return { stdout: `slipway-healthy: digest: ${NEW} size: 737\n` };
-  return {};
-};
-
-let project: string;
-let tempDir: string;
-beforeEach(() => {
-  const root = mkdtempSync(join(tmpdir(), 'slipway-deploy-stage-'));
-  roots.push(root);
-  project = root;
-  tempDir = mkdtempSync(join(root, 'tmp-'));
-  writeFileSync(join(project, 'Dockerfile'), 'FROM scratch\n');
-});
-
-const config = (inputs: Partial<Record<InputName, string>> = {}): Promise<Config> =>
-  buildConfig(
-    (name) =>
-      ({
-        image: REPO,
-        'registry-username': 'robot',
-        'registry-password': 'registry-password-secret',
-        'deploy-hook': HOOK,
-        'deploy-hook-image-param': 'imgURL',
-        'health-url': HEALTH,
-        'health-timeout': '30',
-        ...inputs
-      })[name as string] ?? '',
-    project
-  );
-
-const context = (): RunContext => ({
-  repositoryRoot: project,
-  stateDir: join(tempDir, 'state'),
-  tempDir,
-  os: 'linux',
-  arch: 'x64',
-  inActions: true,
-  event: { name: 'push', ref: 'refs/heads/main', sha: SHA, defaultBranch: 'main', repository: 'acme/shop', serverUrl: 'https://github.com' }
-});
-
-/** A logged-in session as the image stage hands it over. */
-const session = (runner: FakeRunner): RegistrySession => ({
-  registry: 'registry.example.com',
-  env: { DOCKER_CONFIG: join(tempDir, 'docker-config') },
-  loggedIn: true,
-  log: new StageLog(runner)
-});
-
-/**
- * The registry: `slipway-healthy` points at `healthy` (404 when undefined); the images in `revisions`
- * are served by digest, their config carrying that org.opencontainers.image.revision label (none when undefined).
- */
-const registry =
-  (healthy: string | undefined, revisions: Record<string, string | undefined> = {}) =>
-  (request: HttpCall): HttpAnswer | undefined => {
-    if (!request.url.startsWith('https://registry.example.com/')) return undefined;
-    if (request.url.endsWith('/manifests/slipway-healthy')) {
-      return healthy
-        ? { status: 200, headers: { 'docker-content-digest': healthy }, body: '{}' }
-        : { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' };
-    }
-    for (const [digest, revision] of Object.entries(revisions)) {
-      const config = `sha256:${digest.slice(-10).repeat(6).slice(0, 64)}`;
-      if (request.url.endsWith(`/manifests/${digest}`)) {
-        return { status: 200, body: JSON.stringify({ mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: config } }) };
-      }
-      if (request.url.endsWith(`/blobs/${config}`)) {
-        return { status: 200, body: JSON.stringify({ config: { Labels: revision ? { 'org.opencontainers.image.revision': revision } : {} } }) };
-      }
-    }
-    return { status: 500 };
-  };
-
-const imageParam = (url: string): string | null => new URL(url).searchParams.get('imgURL');
+const config = (inputs: Partial<Record<InputName, string>> = {}): Promise<Config> => deployConfig(folders, inputs);
+const context = () => deployContext(folders);
+const session = (runner: FakeRunner) => deploySession(folders, runner);
 
 function run(cfg: Config, http: Http, runner = fakeRunner(classicDocker)) {
   const { reporter, seen } = fakeReporter();
@@ -267,7 +189,7 @@ describe('deploy: health check, healthy tag and rollback', () => {
       ['tag', `${REPO}@${NEW}`, `${REPO}:slipway-healthy`],
       ['push', `${REPO}:slipway-healthy`]
     ]);
-    for (const call of runner.calls) expect(call.options.env!.DOCKER_CONFIG).toBe(join(tempDir, 'docker-config'));
+    for (const call of runner.calls) expect(call.options.env!.DOCKER_CONFIG).toBe(join(folders.tempDir, 'docker-config'));
     // The previous healthy digest was read from the registry with the given credentials.
     const manifest = http.requests.find((r) => r.url.includes('/manifests/'))!;
     expect(manifest.url).toBe('https://registry.example.com/v2/acme/shop/manifests/slipway-healthy');
