@@ -352,7 +352,8 @@ describe('slipway run (CLI) on examples/node-app', () => {
   test('a fresh checkout: node_modules restored from the cache store, no npm ci, same results; then reused as it is', () => {
     for (const r of [warm, again]) {
       if (r.code !== 0) throw new Error(show(r));
-      expect(r.output).toMatch(/── install: /);
+      // --verbose: each stage's block under its name, then its stage line.
+      expect(r.output).toMatch(/^── install$/m);
       expect(r.output).not.toMatch(/^\s*\$ npm ci\b/m);
       expect(r.output).toMatch(/^✓ test .*5 passed, 0 failed/m);
       expect(r.output).toMatch(/^! lint .*eslint: 2 findings/m);

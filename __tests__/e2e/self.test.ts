@@ -174,9 +174,9 @@ describe("Slipway's own repository through the bundled action", () => {
     // The custom test command ran as given, with the variable jest needs.
     expect(groupLines(cold, 'test')[0]).toBe(`$ ${TEST_COMMAND}`);
     expect(stageLine(cold, 'test')).toMatch(new RegExp(`^✓ test .*${direct.numPassedTests} passed, 0 failed`));
-    // No eslint here: the `lint` script (tsc --noEmit) decides by its exit code.
-    expect(stageLine(cold, 'lint')).toMatch(/lint script passed/);
-    expect(groupLines(cold, 'lint').join('\n')).toMatch(/tsc --noEmit -p tsconfig\.test\.json/);
+    // The repository lints with eslint (flat config): Slipway finds it and reads its findings — none.
+    expect(stageLine(cold, 'lint')).toMatch(/eslint: no findings/);
+    expect(groupLines(cold, 'lint').join('\n')).toMatch(/eslint/);
     expect(errors(cold)).toEqual([]);
     expect(cold.stderr).not.toMatch(STACK_FRAME);
     expect(cold.summary).toContain(`${direct.numPassedTests}`);
@@ -195,7 +195,7 @@ describe("Slipway's own repository through the bundled action", () => {
     expect(installCommands(warm)).toEqual([]);
     expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored ') && l.endsWith(`from cache key ${cold.outputs['cache-key']}`))).toBe(true);
     expect(svc.requests.filter((r) => r.kind === 'CreateCacheEntry')).toEqual([]);
-    expect(stageLine(warm, 'lint')).toMatch(/lint script passed/);
+    expect(stageLine(warm, 'lint')).toMatch(/eslint: no findings/);
     expect(errors(warm)).toEqual([]);
   });
 });
