@@ -1,6 +1,6 @@
 // The data every stage produces and every reporter renders. Pure types, no behaviour.
 
-export type StageName = 'install' | 'test' | 'lint' | 'image' | 'deploy';
+export type StageName = 'install' | 'test' | 'lint' | 'patch' | 'image' | 'deploy';
 export type StageStatus = 'success' | 'failure' | 'skipped' | 'warning';
 
 export interface StageResult {

@@ -8,10 +8,13 @@ import { SlipwayError, describeError } from './errors.js';
 import { formatDuration } from './format.js';
 import type { Finding, Report, StageName, StageResult, TestResults } from './model.js';
 import { selectAnnotations, type AnnotationCandidate } from './reports/annotations.js';
-import { streamingTo } from './stage-log.js';
+import { StageLog, streamingTo } from './stage-log.js';
+import { saveBaseline, savesBaseline } from './stages/baseline-cache.js';
 import { shipAndDeploy } from './stages/ship.js';
 import { install } from './stages/install.js';
 import { runLint } from './stages/lint.js';
+import { patchVerdict } from './stages/patch-plan.js';
+import { commentOnPullRequest, gatherPullRequest, type PullRequestFindings } from './stages/pull-request.js';
 import { runTests } from './stages/test.js';
 
 export async function runPipeline(config: Config, context: RunContext, ports: Ports): Promise<Report> {
@@ -54,8 +57,13 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
   );
   report.stages.push(...installed);
 
+  const pullRequest = context.event.pullRequest;
+  const findings: PullRequestFindings = {};
   if (environment) {
     const env = environment;
+    // What the pull request changes and the base branch's baseline arrive while the tests run.
+    const gathering = pullRequest ? gatherPullRequest(config, context, ports) : undefined;
+    gathering?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
     // Lint needs nothing from the tests: both run at once. The tests' log streams; lint's waits for
     // its turn (sectionsInTurn), as two streams interleaved line by line cannot be read.
     const [tested, linted] = await Promise.all([
@@ -75,6 +83,35 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     ]);
     report.stages.push(...tested, ...linted);
     annotate(report, config, ports);
+
+    if (gathering && pullRequest) {
+      const patched = await inSection('patch', async (stagePorts) => {
+        const started = Date.now();
+        const facts = await gathering;
+        const log = new StageLog(stagePorts.runner);
+        facts.log.lines.forEach((line) => log.write(line));
+        const verdict = patchVerdict({
+          changes: facts.changes.files,
+          unknown: facts.changes.unknown,
+          coverage: report.coverage,
+          baselineCoverage: facts.baseline?.coverage,
+          baseRef: pullRequest.baseRef,
+          measuring: config.coverage,
+          min: config.patchCoverageMin
+        });
+        Object.assign(findings, { patch: verdict.patch, delta: verdict.delta, changes: facts.changes.files });
+        report.coverageDelta = verdict.delta;
+        report.patchCoverage = verdict.patch?.percent;
+        return [{ name: 'patch', durationMs: Date.now() - started, ...verdict.stage }];
+      });
+      report.stages.push(...patched);
+    }
+    if (savesBaseline(context, report)) {
+      await inSection('baseline', async (stagePorts) => {
+        await saveBaseline(config, context, stagePorts, report, new StageLog(stagePorts.runner));
+        return [];
+      });
+    }
   }
 
   if (config.image) {
@@ -103,6 +140,8 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
 
   report.result = report.stages.some((stage) => stage.status === 'failure') ? 'failure' : 'success';
   report.durationMs = Date.now() - started;
+  // Last, so the comment tells the final result.
+  await commentOnPullRequest(config, context, ports, report, findings);
   return report;
 }
 

@@ -81,7 +81,11 @@ async function playRun(store: CacheStore, operations: Array<'restore' | 'save'>,
       const outcome = await call.then(
         (value) => `${String(value)}`,
         (error: unknown) =>
-          error instanceof CacheUnavailable ? `${error.fresh ? 'failed' : 'skipped'}: ${error.reason}` : error instanceof BrokenCacheEntry ? 'broken' : `threw ${String(error)}`
+          error instanceof CacheUnavailable
+            ? `${error.fresh ? 'failed' : 'skipped'}: ${error.reason}`
+            : error instanceof BrokenCacheEntry
+              ? 'broken'
+              : `threw ${String(error)}`
       );
       outcomes.push(`${outcome} @${Date.now() / 1000}s`);
     }
@@ -107,7 +111,12 @@ describe('budgetedCache', () => {
   test.each<[string, Step[], Array<'restore' | 'save'>, string[], { calls: number; aborted?: number; remote?: boolean }]>([
     [
       'a healthy store answers every call',
-      [{ ms: 1000, answer: undefined }, { ms: 2000, answer: 'k-old' }, { ms: 5000, answer: true }, { ms: 1000, answer: false }],
+      [
+        { ms: 1000, answer: undefined },
+        { ms: 2000, answer: 'k-old' },
+        { ms: 5000, answer: true },
+        { ms: 1000, answer: false }
+      ],
       ['restore', 'restore', 'save', 'save'],
       ['undefined @1s', 'k-old @3s', 'true @8s', 'false @9s'],
       { calls: 4 }
@@ -121,7 +130,11 @@ describe('budgetedCache', () => {
     ],
     [
       'a failed save after good restores skips the next save',
-      [{ ms: 500, answer: undefined }, { ms: 500, answer: undefined }, { ms: 2000, fail: 'cache reservation failed: HTTP 403' }],
+      [
+        { ms: 500, answer: undefined },
+        { ms: 500, answer: undefined },
+        { ms: 2000, fail: 'cache reservation failed: HTTP 403' }
+      ],
       ['restore', 'restore', 'save', 'save'],
       ['undefined @0.5s', 'undefined @1s', 'failed: cache reservation failed: HTTP 403 @3s', 'skipped: cache reservation failed: HTTP 403 @3s'],
       { calls: 3 }
@@ -135,28 +148,41 @@ describe('budgetedCache', () => {
     ],
     [
       'the budget is shared: the second call gets what the first left',
-      [{ ms: 20_000, answer: undefined }, { ms: 15_000, answer: undefined }],
+      [
+        { ms: 20_000, answer: undefined },
+        { ms: 15_000, answer: undefined }
+      ],
       ['restore', 'restore', 'save'],
       ['undefined @20s', `failed: ${OUT_OF_TIME} @30s`, `skipped: ${OUT_OF_TIME} @30s`],
       { calls: 2, aborted: 1 }
     ],
     [
       'a broken entry is the entry’s fault: the store stays on',
-      [{ ms: 1000, broken: true }, { ms: 1000, answer: 'k-' }, { ms: 1000, answer: true }],
+      [
+        { ms: 1000, broken: true },
+        { ms: 1000, answer: 'k-' },
+        { ms: 1000, answer: true }
+      ],
       ['restore', 'restore', 'save'],
       ['broken @1s', 'k- @2s', 'true @3s'],
       { calls: 3 }
     ],
     [
       'a long transfer that keeps moving is never cut: only waiting counts',
-      [{ ms: 2000, answer: undefined }, { ms: 120_000, moving: { every: 500 }, answer: true }],
+      [
+        { ms: 2000, answer: undefined },
+        { ms: 120_000, moving: { every: 500 }, answer: true }
+      ],
       ['restore', 'save'],
       ['undefined @2s', 'true @122s'],
       { calls: 2 }
     ],
     [
       'a transfer that stops moving is cut once the silence has used up the budget',
-      [{ ms: 10_000, answer: undefined }, { ms: 200_000, moving: { every: 500, stallAfter: 60_000 }, answer: true }],
+      [
+        { ms: 10_000, answer: undefined },
+        { ms: 200_000, moving: { every: 500, stallAfter: 60_000 }, answer: true }
+      ],
       ['restore', 'save'],
       // 10 s spent on the restore; the last sign comes at 69.5 s, the other 20 s of silence end it.
       ['undefined @10s', `failed: ${OUT_OF_TIME} @89.5s`],
@@ -199,7 +225,12 @@ describe('cacheFlow', () => {
     const store = scriptedStore(steps);
     const { reporter, seen } = fakeReporter();
     const log = new StageLog(fakeRunner());
-    const flow = cacheFlow(store, { event: { name: 'push', ref: '', sha: '', defaultBranch: 'main', repository: 'a/b', serverUrl: '', ...event } }, reporter, log);
+    const flow = cacheFlow(
+      store,
+      { event: { name: 'push', ref: '', sha: '', defaultBranch: 'main', repository: 'a/b', serverUrl: '', ...event } },
+      reporter,
+      log
+    );
     const results: unknown[] = [];
     const run = (async () => {
       results.push(await flow.restore(['/env'], 'env-key'));
@@ -227,14 +258,43 @@ describe('cacheFlow', () => {
   });
 
   test('a broken entry: a warning that names `cache-version`, and the rest goes on', async () => {
-    const run = await flowRun([{ ms: 1000, broken: true }, { ms: 1000, answer: undefined }, { ms: 1000, answer: true }, { ms: 1000, answer: true }]);
+    const run = await flowRun([
+      { ms: 1000, broken: true },
+      { ms: 1000, answer: undefined },
+      { ms: 1000, answer: true },
+      { ms: 1000, answer: true }
+    ]);
     expect(run.results).toEqual([undefined, undefined, true, true]);
     expect(run.warnings).toHaveLength(1);
-    expect(run.warnings[0]).toMatch(/^The cache entry for env-key arrived but could not be unpacked \(tar exit 2: unexpected end of data\).*bump the `cache-version` input/);
+    expect(run.warnings[0]).toMatch(
+      /^The cache entry for env-key arrived but could not be unpacked \(tar exit 2: unexpected end of data\).*bump the `cache-version` input/
+    );
+  });
+
+  test('flows over one store share its breaker: a failure in the install is not said again by the baseline', async () => {
+    const store = scriptedStore([{ ms: 1000, fail: HTTP_500 }]);
+    const { reporter, seen } = fakeReporter();
+    const event = { name: 'push', ref: '', sha: '', defaultBranch: 'main', repository: 'a/b', serverUrl: '' };
+    const [install, baseline] = [new StageLog(fakeRunner()), new StageLog(fakeRunner())];
+    const run = (async () => {
+      await cacheFlow(store, { event }, reporter, install).restore(['/env'], 'env-key');
+      return cacheFlow(store, { event }, reporter, baseline).save(['/baseline'], 'baseline-key');
+    })();
+    await jest.runAllTimersAsync();
+    expect(await run).toBe(false);
+    expect(store.calls).toEqual(['restore']);
+    expect(seen.warnings).toEqual([`The test store failed (${HTTP_500}); this run goes on without the cache and saves nothing.`]);
+    expect(baseline.lines).toEqual(['Cache save of baseline-key skipped: the test store failed earlier in this run']);
   });
 
   test('an untrusted event restores but saves nothing, and the log says why once', async () => {
-    const run = await flowRun([{ ms: 1000, answer: undefined }, { ms: 1000, answer: 'dl-old' }], { untrusted });
+    const run = await flowRun(
+      [
+        { ms: 1000, answer: undefined },
+        { ms: 1000, answer: 'dl-old' }
+      ],
+      { untrusted }
+    );
     expect(run.calls).toEqual(['restore', 'restore']);
     expect(run.results).toEqual([undefined, 'dl-old', false, false]);
     expect(run.warnings).toEqual([]);

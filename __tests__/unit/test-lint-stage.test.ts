@@ -86,6 +86,18 @@ describe('test stage', () => {
     );
     expect(outcome.stage).toMatchObject({ status: 'warning', headline: 'no tests to run', details: ['add a test script'] });
   });
+
+  test("a pull request's coverage lists each file's measured lines (for patch coverage); other runs only the totals", async () => {
+    const lcov = `SF:${project}/a.py\nDA:1,1\nDA:2,0\nend_of_record\n`;
+    const plan = { lcov: `${REPORTS}/lcov.info` };
+    const pullRequest = { number: 7, baseRef: 'main', baseSha: 'b', headSha: 'c' };
+    const onPullRequest = { ...context, event: { ...context.event, name: 'pull_request', pullRequest } };
+    const files = fakeFiles({ [`${REPORTS}/lcov.info`]: lcov });
+    const measured = await runTests(await config(), onPullRequest, ports(files).ports, ecosystemWith(plan), environment);
+    expect(measured.coverage?.files).toEqual([{ path: 'a.py', linesValid: 2, linesCovered: 1, percent: 50, lines: { covered: [1], missed: [2] } }]);
+    const pushed = await runTests(await config(), context, ports(files).ports, ecosystemWith(plan), environment);
+    expect(pushed.coverage?.files[0]?.lines).toBeUndefined();
+  });
 });
 
 describe('lint stage', () => {

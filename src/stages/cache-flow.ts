@@ -1,11 +1,11 @@
-// The install stage's cache: restores and saves share the run's time budget and circuit breaker, a
-// failing store is one warning and never a failure, and an untrusted event saves nothing (its cache
-// entries would be restored by trusted runs).
+// The run's cache: restores and saves (the install's environment, the coverage baseline) share one
+// time budget and circuit breaker, a failing store is one warning and never a failure, and an
+// untrusted event saves nothing (its cache entries would be restored by trusted runs).
 import type { Ports, RunContext } from '../context.js';
 import { describeError } from '../errors.js';
 import { BrokenCacheEntry, type CacheStore } from '../ports.js';
 import type { StageLog } from '../stage-log.js';
-import { budgetedCache, CacheUnavailable } from './cache-budget.js';
+import { budgetedCache, CacheUnavailable, type BudgetedCache } from './cache-budget.js';
 
 /** All cache operations of a run together; past it the run goes on without the cache. */
 export const CACHE_BUDGET_MS = 30_000;
@@ -17,8 +17,19 @@ export interface CacheFlow {
   save(paths: string[], key: string): Promise<boolean>;
 }
 
-export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>, reporter: Ports['reporter'], log: StageLog): CacheFlow {
+/** A run has one store: every flow over it shares its budget, so a failing store is said once in all. */
+const budgets = new WeakMap<CacheStore, BudgetedCache>();
+
+function runBudget(store: CacheStore): BudgetedCache {
+  const known = budgets.get(store);
+  if (known) return known;
   const cache = budgetedCache(store, { budgetMs: store.remote ? CACHE_BUDGET_MS : Infinity });
+  budgets.set(store, cache);
+  return cache;
+}
+
+export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>, reporter: Ports['reporter'], log: StageLog): CacheFlow {
+  const cache = runBudget(store);
   let saidWhyNoSave = false;
 
   /** One warning for the failure that turned the store off; later operations only note the skip. */
@@ -29,7 +40,7 @@ export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>,
     }
     if (error instanceof BrokenCacheEntry) {
       reporter.warning(
-        `The cache entry for ${key} arrived but could not be unpacked (${error.message}); installing without it. Cache entries cannot be replaced: if this repeats, bump the \`cache-version\` input to stop restoring it.`
+        `The cache entry for ${key} arrived but could not be unpacked (${error.message}); going on without it. Cache entries cannot be replaced: if this repeats, bump the \`cache-version\` input to stop restoring it.`
       );
       return;
     }

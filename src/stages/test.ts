@@ -56,26 +56,27 @@ export async function runTests(config: Config, context: RunContext, ports: Ports
     ports.reporter.warning(`No test report was found${patterns ? ' for `test-report`' : ''}; the verdict comes from the exit code (${exitCode}).`);
   }
 
-  const coverage = readCoverage(plan, ports, paths);
+  // A pull request's patch coverage needs every file's measured lines; other runs only the totals.
+  const coverage = readCoverage(plan, ports, { ...paths, lines: context.event.pullRequest !== undefined });
   if (plan.coverageNote) log.write(plan.coverageNote);
 
   const { status, headline, details } = verdictOf(exitCode, results, coverage, config.coverageMin, plan.coverageNote);
   return { stage: { name: 'test', status, durationMs: Date.now() - started, headline, details }, log, results, coverage };
 }
 
-/** Cobertura XML when the plan asked for it and it was written, else LCOV; warnings said once. */
+/** Cobertura XML when the plan asked for it and it was written, else LCOV; warnings said once. `lines`: list each file's measured lines. */
 function readCoverage(
   plan: TestPlan,
   { files, reporter }: Pick<Ports, 'files' | 'reporter'>,
-  paths: { projectRoot: string; repositoryRoot: string }
+  options: { projectRoot: string; repositoryRoot: string; lines: boolean }
 ): CoverageResult | undefined {
   const xml = readIf(files, plan.coverageXml);
   const lcov = readIf(files, plan.lcov);
   const parsed =
     xml !== undefined
-      ? parseCobertura(xml, { ...paths, fileExists: (p) => files.exists(join(paths.repositoryRoot, p)) })
+      ? parseCobertura(xml, { ...options, fileExists: (p) => files.exists(join(options.repositoryRoot, p)) })
       : lcov !== undefined
-        ? parseLcov(lcov, paths)
+        ? parseLcov(lcov, options)
         : undefined;
   parsed?.warnings.forEach((w) => reporter.warning(`Coverage report: ${w}`));
   return parsed?.coverage;
