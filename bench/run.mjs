@@ -58,8 +58,13 @@ const { values: opts } = parseArgs({
   }
 });
 if (opts.help) {
-  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
-  const header = lines.slice(0, lines.findIndex((l) => !l.startsWith('//')));
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1);
+  const header = lines.slice(
+    0,
+    lines.findIndex((l) => !l.startsWith('//'))
+  );
   process.stdout.write(`${header.map((l) => l.slice(3)).join('\n')}\n`);
   process.exit(0);
 }
@@ -90,7 +95,9 @@ if (!existsSync(join(SOURCE_ACTION_DIR, 'dist', 'index.js')) || !existsSync(join
 }
 const staleness = newestMtime(join(REPO, 'src')) - statSync(join(SOURCE_ACTION_DIR, 'dist', 'index.js')).mtimeMs;
 if (SOURCE_ACTION_DIR === REPO && staleness > 0) {
-  log(`WARNING: src/ changed ${Math.round(staleness / 1000)} s after dist/index.js was built; the action measured is dist/ as it is (run \`npm run bundle\` to measure src/).`);
+  log(
+    `WARNING: src/ changed ${Math.round(staleness / 1000)} s after dist/index.js was built; the action measured is dist/ as it is (run \`npm run bundle\` to measure src/).`
+  );
 }
 
 const build = buildBenchModules(REPO);
@@ -115,14 +122,29 @@ const PIP_ENV = mirror.env;
 const hookUrl = pathToFileURL(join(BENCH, 'lib', 'trace-hook.mjs')).href;
 const PY_VERSION = execFileSync(PYTHON, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
 const machine = machineInfo();
-log(`machine: ${machine.cpu} ×${machine.cores}, ${machine.memoryGiB} GiB, load ${machine.loadStart.join(' ')}; Python ${PY_VERSION}; pip index ${PIP_ENV.PIP_INDEX_URL ?? '(default)'}`);
+log(
+  `machine: ${machine.cpu} ×${machine.cores}, ${machine.memoryGiB} GiB, load ${machine.loadStart.join(' ')}; Python ${PY_VERSION}; pip index ${PIP_ENV.PIP_INDEX_URL ?? '(default)'}`
+);
 log(PATH_CHANGED ? `PATH starts with ${PYTHON_DIR} (the interpreter's own folder, as actions/setup-python sets it)` : 'PATH as given');
 
 const results = {
   startedAt: new Date(began).toISOString(),
   machine,
-  options: { reps: REPS, heavyReps: HEAVY_REPS, startupReps: STARTUP_REPS, only: [...ONLY], projects: PROJECTS, actionDir: SOURCE_ACTION_DIR, distStaleMs: Math.max(0, staleness), pythonFirstOnPath: PATH_CHANGED ? PYTHON_DIR : null },
-  build: { commit: distCommit, distIndexBytes: statSync(distIndex).size, distIndexMtime: statSync(join(SOURCE_ACTION_DIR, 'dist', 'index.js')).mtime.toISOString() },
+  options: {
+    reps: REPS,
+    heavyReps: HEAVY_REPS,
+    startupReps: STARTUP_REPS,
+    only: [...ONLY],
+    projects: PROJECTS,
+    actionDir: SOURCE_ACTION_DIR,
+    distStaleMs: Math.max(0, staleness),
+    pythonFirstOnPath: PATH_CHANGED ? PYTHON_DIR : null
+  },
+  build: {
+    commit: distCommit,
+    distIndexBytes: statSync(distIndex).size,
+    distIndexMtime: statSync(join(SOURCE_ACTION_DIR, 'dist', 'index.js')).mtime.toISOString()
+  },
   scenarios: {}
 };
 let traceCounter = 0;
@@ -151,7 +173,9 @@ results.machine.loadEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
 results.runtimeSeconds = Number(((Date.now() - began) / 1000).toFixed(1));
 results.rows = tableRows(results);
 const table = renderTable(results.rows);
-process.stdout.write(`\n${table}\n\nRuntime: ${results.runtimeSeconds} s (load average ${machine.loadStart.join(' ')} → ${results.machine.loadEnd.join(' ')})\n`);
+process.stdout.write(
+  `\n${table}\n\nRuntime: ${results.runtimeSeconds} s (load average ${machine.loadStart.join(' ')} → ${results.machine.loadEnd.join(' ')})\n`
+);
 if (!opts['no-write']) {
   const file = resolve(opts.results ?? join(BENCH, 'results.json'));
   writeFileSync(`${file}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
@@ -173,7 +197,9 @@ function makeProject(name) {
   // One runner: the workspace and RUNNER_TEMP keep their absolute paths from job to job.
   const ws = join(TMP, 'work', name, name);
   const jobDir = join(TMP, 'jobs', name);
-  const requirements = readdirSync(template).filter((f) => /^requirements.*\.txt$/i.test(f)).sort();
+  const requirements = readdirSync(template)
+    .filter((f) => /^requirements.*\.txt$/i.test(f))
+    .sort();
   const digest = createHash('sha256');
   for (const file of requirements) digest.update(readFileSync(join(template, file)));
   return {
@@ -219,7 +245,14 @@ async function slipwayJob(project, label, inputs = {}) {
       ...PIP_ENV,
       NODE_OPTIONS: `--import=${hookUrl}`,
       SLIPWAY_BENCH_TRACE: traceFile,
-      ...(opts['cpu-prof'] ? { SLIPWAY_BENCH_CPU_PROFILE: join(mkdirSync(resolve(opts['cpu-prof']), { recursive: true }) ?? resolve(opts['cpu-prof']), `${project.name}-${label}.cpuprofile`) } : {})
+      ...(opts['cpu-prof']
+        ? {
+            SLIPWAY_BENCH_CPU_PROFILE: join(
+              mkdirSync(resolve(opts['cpu-prof']), { recursive: true }) ?? resolve(opts['cpu-prof']),
+              `${project.name}-${label}.cpuprofile`
+            )
+          }
+        : {})
     }
   });
   const ended = Date.now();
@@ -289,7 +322,10 @@ function stageCommands(result, stage) {
   const start = lines.findIndex((l) => l.startsWith(`::group::${stage}:`));
   if (start < 0) return [];
   const end = lines.findIndex((l, i) => i > start && l === '::endgroup::');
-  return lines.slice(start + 1, end).filter((l) => l.startsWith('$ ')).map((l) => splitShellWords(l.slice(2)));
+  return lines
+    .slice(start + 1, end)
+    .filter((l) => l.startsWith('$ '))
+    .map((l) => splitShellWords(l.slice(2)));
 }
 
 /** Inverse of formatCommand (src/command-line.ts): words, some in '…' with '\'' for a quote. */
@@ -324,7 +360,9 @@ function splitShellWords(line) {
 
 /** A stage's commands as the log shows them, with the run's scratch folder swapped for ours; cwd, env. */
 function stageInvocation(project, run_, stage, scratch) {
-  const commands = run_.commands[stage].map((words) => words.map((w) => w.replace(new RegExp(`${escapeRe(run_.runTempPrefix)}/run-[A-Za-z0-9]+`, 'g'), scratch)));
+  const commands = run_.commands[stage].map((words) =>
+    words.map((w) => w.replace(new RegExp(`${escapeRe(run_.runTempPrefix)}/run-[A-Za-z0-9]+`, 'g'), scratch))
+  );
   if (commands.length === 0) throw new Error(`no ${stage} command in the log`);
   const venv = dirname(dirname(commands[0][0]));
   return { commands, cwd: project.ws, env: cleanEnv({ VIRTUAL_ENV: venv, PATH: `${venv}/bin:${process.env.PATH}`, PYTHONDONTWRITEBYTECODE: '1' }) };
@@ -454,7 +492,10 @@ async function dependencyScenario(project) {
   const venvPython = seedSlipway.commands.test[0][0];
   const venvSize = treeSize(dirname(dirname(venvPython)));
   const stateDir = dirname(dirname(dirname(venvPython)));
-  const downloads = svc.entries().slice(entriesBefore).find((e) => e.key.includes('-pip-downloads-'));
+  const downloads = svc
+    .entries()
+    .slice(entriesBefore)
+    .find((e) => e.key.includes('-pip-downloads-'));
   let seedPip;
   if (downloads) {
     project.pipCache = join(stateDir, 'pip-downloads');
@@ -522,7 +563,9 @@ async function dependencyScenario(project) {
     warmOverCold: pairedRatio(warm, cold),
     warmOverSetupPython: pairedRatio(warm, setup),
     overheadMs: summary(col((r) => r.slipway.overheadMs)),
-    overheadBreakdownMedians: Object.fromEntries(Object.keys(rounds[0].slipway.breakdown).map((k) => [k, Math.round(summary(col((r) => r.slipway.breakdown[k])).median)])),
+    overheadBreakdownMedians: Object.fromEntries(
+      Object.keys(rounds[0].slipway.breakdown).map((k) => [k, Math.round(summary(col((r) => r.slipway.breakdown[k])).median)])
+    ),
     wallMs: summary(col((r) => r.slipway.wallMs)),
     concurrency: {
       phaseMs: summary(phase),
@@ -535,7 +578,10 @@ async function dependencyScenario(project) {
       overSum: pairedRatio(phase, sumAlone),
       overFloor: pairedRatio(phase, floor),
       bothAtOnceMs: summary(col((r) => r.bothAtOnceMs)),
-      overBothAtOnce: pairedRatio(phase, col((r) => r.bothAtOnceMs)),
+      overBothAtOnce: pairedRatio(
+        phase,
+        col((r) => r.bothAtOnceMs)
+      ),
       parallelSlowdown: summary(col((r) => r.parallelSlowdown)),
       slipwayShareMs: summary(col((r) => r.slipway.phaseMs - Math.max(r.slipway.breakdown.testMs, r.slipway.breakdown.lintMs)))
     },
@@ -577,7 +623,8 @@ async function startupScenario() {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + rep) % names.length];
       const r = await kinds[name]();
-      if (name === 'index' && (r.code !== 1 || !r.stdout.includes('working-directory'))) throw new Error(`dist/index.js did not fail on the input as expected:\n${r.stdout}${r.stderr}`);
+      if (name === 'index' && (r.code !== 1 || !r.stdout.includes('working-directory')))
+        throw new Error(`dist/index.js did not fail on the input as expected:\n${r.stdout}${r.stderr}`);
       if (name === 'cli' && r.code !== 2) throw new Error(`dist/cli.js did not exit 2:\n${r.stdout}${r.stderr}`);
       if (name === 'node' && r.code !== 0) throw new Error('node -e 0 failed');
       samples[name].push(r.ms);
@@ -595,7 +642,9 @@ async function startupScenario() {
     cliStartupMs: summary(diff(samples.cli)),
     bundleBytes: { index: statSync(distIndex).size, cli: statSync(distCli).size }
   };
-  log(`start-up: node -e 0 ${out.nodeMs.median.toFixed(0)} ms, index.js ${out.indexExitMs.median.toFixed(0)} ms (+${out.indexStartupMs.median.toFixed(0)}), cli.js ${out.cliExitMs.median.toFixed(0)} ms (+${out.cliStartupMs.median.toFixed(0)})`);
+  log(
+    `start-up: node -e 0 ${out.nodeMs.median.toFixed(0)} ms, index.js ${out.indexExitMs.median.toFixed(0)} ms (+${out.indexStartupMs.median.toFixed(0)}), cli.js ${out.cliExitMs.median.toFixed(0)} ms (+${out.cliStartupMs.median.toFixed(0)})`
+  );
   return out;
 }
 
@@ -622,7 +671,9 @@ async function keyScenario() {
     hashMs: summary(samples.map((s) => s.hashMs)),
     warmTotalMs: summary(samples.map((s) => s.again.totalMs))
   };
-  log(`cache key: ${out.totalMs.median.toFixed(1)} ms (glob ${out.globMs.median.toFixed(1)}, read ${out.readMs.median.toFixed(1)}, hash ${out.hashMs.median.toFixed(1)})`);
+  log(
+    `cache key: ${out.totalMs.median.toFixed(1)} ms (glob ${out.globMs.median.toFixed(1)}, read ${out.readMs.median.toFixed(1)}, hash ${out.hashMs.median.toFixed(1)})`
+  );
   return out;
 }
 
@@ -677,10 +728,13 @@ async function transferScenario(project, dep) {
     async local(rep) {
       emptyDir(store);
       const key = `bench-transfer-${rep}`;
-      const op = async (name) => benchResult(await run(process.execPath, [join(BENCH, 'lib', 'local-store-op.mjs'), build.dir, store, name, key, tree]), `local store ${name}`);
+      const op = async (name) =>
+        benchResult(await run(process.execPath, [join(BENCH, 'lib', 'local-store-op.mjs'), build.dir, store, name, key, tree]), `local store ${name}`);
       await sync();
       const saved = await op('save');
-      const archiveBytes = readdirSync(store).filter((f) => f.endsWith('.zst')).reduce((n, f) => n + statSync(join(store, f)).size, 0);
+      const archiveBytes = readdirSync(store)
+        .filter((f) => f.endsWith('.zst'))
+        .reduce((n, f) => n + statSync(join(store, f)).size, 0);
       rmSync(tree, { recursive: true, force: true });
       await sync();
       const restored = await op('restore');
@@ -696,7 +750,10 @@ async function transferScenario(project, dep) {
       samples[name].push(await methods[name](rep));
       if (treeSize(tree).files !== size.files) throw new Error(`transfer: ${name} did not bring back every file`);
     }
-    log(`transfer round ${rep + 1}/${REPS}: ` + names.map((n) => `${n} save ${secs(samples[n][rep].saveMs)} restore ${secs(samples[n][rep].restoreMs)}`).join(' · '));
+    log(
+      `transfer round ${rep + 1}/${REPS}: ` +
+        names.map((n) => `${n} save ${secs(samples[n][rep].saveMs)} restore ${secs(samples[n][rep].restoreMs)}`).join(' · ')
+    );
   }
   const mbps = (ms) => size.bytes / 1e6 / (ms / 1000);
   const out = { tree: { project: project.name, bytes: size.bytes, files: size.files } };
@@ -743,8 +800,18 @@ function tableRows(res) {
 
   for (const [name, d] of Object.entries(res.scenarios.dependency ?? {})) {
     if (d.coldMs.n === 0) continue;
-    add('1', `${name}: Slipway warm dependency step (spawn → install done; environment ${(d.project.venvBytes / 1e6).toFixed(0)} MB, ${d.project.venvFiles} files)`, ms(d.slipwayWarmStepMs));
-    add('1', `${name}: … of which restore: archive download / extraction (tar)`, { median: summary(d.rounds.map((r) => r.slipway.breakdown.httpMs)).median, min: summary(d.rounds.map((r) => r.slipway.breakdown.tarMs)).median, max: NaN, n: d.rounds.length, unit: 'pair' });
+    add(
+      '1',
+      `${name}: Slipway warm dependency step (spawn → install done; environment ${(d.project.venvBytes / 1e6).toFixed(0)} MB, ${d.project.venvFiles} files)`,
+      ms(d.slipwayWarmStepMs)
+    );
+    add('1', `${name}: … of which restore: archive download / extraction (tar)`, {
+      median: summary(d.rounds.map((r) => r.slipway.breakdown.httpMs)).median,
+      min: summary(d.rounds.map((r) => r.slipway.breakdown.tarMs)).median,
+      max: NaN,
+      n: d.rounds.length,
+      unit: 'pair'
+    });
     add('1', `${name}: setup-python warm (restore pip cache + venv + pip install)`, ms(d.setupPythonWarmMs));
     add('1', `${name}: cold install (venv + pip install, empty pip cache)`, ms(d.coldMs));
     add('1', `${name}: Slipway warm / cold`, x(d.warmOverCold), atMost(0.15, d.warmOverCold, '≤ 0.15×'));
@@ -753,7 +820,11 @@ function tableRows(res) {
   for (const [name, d] of Object.entries(res.scenarios.dependency ?? {})) {
     add('2', `${name}: overhead per warm run (wall − cache transfer − test − lint)`, ms(d.overheadMs), atMost(300, d.overheadMs, '≤ 300 ms'));
     add('2', `${name}: of which before the first command (node + bundle load + config)`, ms(summary(d.rounds.map((r) => r.slipway.breakdown.toFirstChildMs))));
-    add('2', `${name}: of which Slipway's own Python probes (${d.rounds[0].slipway.breakdown.probeCount} per run)`, ms(summary(d.rounds.map((r) => r.slipway.breakdown.probesMs))));
+    add(
+      '2',
+      `${name}: of which Slipway's own Python probes (${d.rounds[0].slipway.breakdown.probeCount} per run)`,
+      ms(summary(d.rounds.map((r) => r.slipway.breakdown.probesMs)))
+    );
     add('2', `${name}: CPU time of the action's node process per warm run`, ms(summary(d.rounds.map((r) => r.slipway.breakdown.nodeCpuMs))));
   }
   const st = res.scenarios.startup;
@@ -766,7 +837,13 @@ function tableRows(res) {
   for (const [name, d] of Object.entries(res.scenarios.dependency ?? {})) {
     for (const [variant, c] of [[`${name}${d.inputs?.['lint-command'] ? ' (lint: flake8)' : ' (lint: ruff)'}`, d.concurrency]]) {
       add('3', `${variant}: test+lint wall in Slipway`, ms(c.phaseMs));
-      add('3', `${variant}: test alone / lint alone (wall)`, { median: c.testAloneMs.median, min: c.lintAloneMs.median, max: NaN, n: c.testAloneMs.n, unit: 'pair' });
+      add('3', `${variant}: test alone / lint alone (wall)`, {
+        median: c.testAloneMs.median,
+        min: c.lintAloneMs.median,
+        max: NaN,
+        n: c.testAloneMs.n,
+        unit: 'pair'
+      });
       add('3', `${variant}: test alone / lint alone (CPU)`, { median: c.testCpuMs.median, min: c.lintCpuMs.median, max: NaN, n: c.testCpuMs.n, unit: 'pair' });
       add('3', `${variant}: test+lint / max(alone)`, x(c.overMax), atMost(1.1, c.overMax, '≤ 1.10×'));
       add('3', `${variant}: test+lint / sum(alone)`, x(c.overSum));
@@ -777,21 +854,48 @@ function tableRows(res) {
   }
   const k = res.scenarios.key;
   if (k) {
-    add('4', `cache key, ${k.repository.files} files / ${k.repository.dependencyFiles} dependency files (first call, fresh process)`, ms(k.totalMs), atMost(200, k.totalMs, '≤ 200 ms'));
-    add('4', '  of which glob (buildConfig) / read / hash', { median: k.globMs.median, min: k.readMs.median, max: k.hashMs.median, n: k.globMs.n, unit: 'triple' });
+    add(
+      '4',
+      `cache key, ${k.repository.files} files / ${k.repository.dependencyFiles} dependency files (first call, fresh process)`,
+      ms(k.totalMs),
+      atMost(200, k.totalMs, '≤ 200 ms')
+    );
+    add('4', '  of which glob (buildConfig) / read / hash', {
+      median: k.globMs.median,
+      min: k.readMs.median,
+      max: k.hashMs.median,
+      n: k.globMs.n,
+      unit: 'triple'
+    });
   }
   const t = res.scenarios.transfer;
   if (t) {
     const mb = (t.tree.bytes / 1e6).toFixed(0);
-    add('5', `restore, Slipway (download streamed into tar) + local service (${t.tree.project} environment: ${mb} MB, ${t.tree.files} files)`, mbps(t.slipway.restoreMBps));
+    add(
+      '5',
+      `restore, Slipway (download streamed into tar) + local service (${t.tree.project} environment: ${mb} MB, ${t.tree.files} files)`,
+      mbps(t.slipway.restoreMBps)
+    );
     add('5', 'restore, @actions/cache (download, then extract) + local service', mbps(t.actions.restoreMBps));
     add('5', 'restore, raw tar --zstd -x', mbps(t.raw.restoreMBps));
     add('5', 'restore, CLI local store', mbps(t.local.restoreMBps));
     add('5', 'Slipway restore / raw extract (throughput)', x(t.slipwayRestoreVsRaw), atLeast(0.8, t.slipwayRestoreVsRaw, '≥ 0.80×'));
-    add('5', '… Slipway restore: time / of which download (HTTP) / of which tar (they overlap)', { median: t.slipway.restoreMs.median, min: t.slipway.restoreHttpMs.median, max: t.slipway.restoreTarMs.median, n: t.slipway.restoreMs.n, unit: 'ms3' });
+    add('5', '… Slipway restore: time / of which download (HTTP) / of which tar (they overlap)', {
+      median: t.slipway.restoreMs.median,
+      min: t.slipway.restoreHttpMs.median,
+      max: t.slipway.restoreTarMs.median,
+      n: t.slipway.restoreMs.n,
+      unit: 'ms3'
+    });
     add('5', 'Slipway restore / @actions/cache restore (throughput)', x(t.slipwayRestoreVsActions));
     add('5', '@actions/cache restore / raw extract (throughput)', x(t.actionsRestoreVsRaw));
-    add('5', '… @actions/cache restore: time / of which download (HTTP) / of which tar', { median: t.actions.restoreMs.median, min: t.actions.restoreHttpMs.median, max: t.actions.restoreTarMs.median, n: t.actions.restoreMs.n, unit: 'ms3' });
+    add('5', '… @actions/cache restore: time / of which download (HTTP) / of which tar', {
+      median: t.actions.restoreMs.median,
+      min: t.actions.restoreHttpMs.median,
+      max: t.actions.restoreTarMs.median,
+      n: t.actions.restoreMs.n,
+      unit: 'ms3'
+    });
     add('5', '… raw extract time', ms(t.raw.restoreMs));
     add('5', 'CLI local store restore / raw extract (throughput)', x(t.localRestoreVsRaw));
     add('5', 'save, @actions/cache + local service', mbps(t.actions.saveMBps));
@@ -866,7 +970,9 @@ function updateBenchmarksMd(res, table) {
 function machineInfo() {
   const version = (cmd, args) => {
     try {
-      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0].trim();
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .split('\n')[0]
+        .trim();
     } catch {
       return `${cmd}: unavailable`;
     }
@@ -887,7 +993,11 @@ function machineInfo() {
 function gitHead() {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'dist'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'dist'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore']
+    }).trim();
     return dirty ? `${head} + uncommitted changes in src/ or dist/` : head;
   } catch {
     return 'unknown';

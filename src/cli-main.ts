@@ -110,7 +110,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   let tempDir: string | undefined;
   const runner = processRunner(process.env, () => secrets.values());
-  const stopWatching = cleanUpOnCancel(runner.runId, () => tempDir, (line) => process.stderr.write(`${line}\n`));
+  const stopWatching = cleanUpOnCancel(
+    runner.runId,
+    () => tempDir,
+    (line) => process.stderr.write(`${line}\n`)
+  );
   try {
     const config = await buildConfig(read, projectDir);
     mkdirSync(join(cacheDir, 'projects'), { recursive: true });

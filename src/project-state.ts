@@ -7,6 +7,9 @@ import { sha256 } from './cache-key.js';
 
 export function projectStateDir(root: string, projectDir: string): string {
   const real = realpathSync(projectDir);
-  const name = basename(real).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'project';
+  const name =
+    basename(real)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 40) || 'project';
   return join(root, `${name}-${sha256(real).slice(0, 10)}`);
 }

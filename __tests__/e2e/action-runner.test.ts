@@ -11,15 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  inputEnvName,
-  parseFileCommand,
-  parseWorkflowCommands,
-  readActionMetadata,
-  runAction,
-  runPost,
-  type ActionResult
-} from './support/action-runner.js';
+import { inputEnvName, parseFileCommand, parseWorkflowCommands, readActionMetadata, runAction, runPost, type ActionResult } from './support/action-runner.js';
 import { makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
 afterAll(() => removeTempDirs());

@@ -134,7 +134,7 @@ async function withFastTimers<T>(fn: () => Promise<T>): Promise<{ value: T; simu
   }
 }
 
-const rpcCount = (rpc: string): number => svc.requests.filter(r => r.kind === rpc).length;
+const rpcCount = (rpc: string): number => svc.requests.filter((r) => r.kind === rpc).length;
 
 describe('fake cache service with the real @actions/cache', () => {
   test('save, delete, restore by exact key: identical content', async () => {
@@ -153,12 +153,8 @@ describe('fake cache service with the real @actions/cache', () => {
     expect(saved.value).toBeGreaterThan(0);
     expect(saved.out).not.toContain('::warning::');
     // One reservation, one single-shot Put Blob (<= 128 MiB), one finalize.
-    expect(svc.requests.map(r => `${r.kind} ${r.status}`)).toEqual([
-      'CreateCacheEntry 200',
-      'blob 201',
-      'FinalizeCacheEntryUpload 200'
-    ]);
-    const entry = svc.entries().find(e => e.key === 'exact-key-1');
+    expect(svc.requests.map((r) => `${r.kind} ${r.status}`)).toEqual(['CreateCacheEntry 200', 'blob 201', 'FinalizeCacheEntryUpload 200']);
+    const entry = svc.entries().find((e) => e.key === 'exact-key-1');
     expect(entry?.size).toBe((await svc.archive('exact-key-1')).length);
     // The archive is a zstd frame (magic 28 b5 2f fd): tar + zstd ran for real.
     expect((await svc.archive('exact-key-1')).subarray(0, 4).toString('hex')).toBe('28b52ffd');
@@ -202,11 +198,11 @@ describe('fake cache service with the real @actions/cache', () => {
     const deps = path.join(ws, 'version');
     writeTree(deps, { 'x.txt': 'x' });
     expect(await cache.saveCache([deps], 'version-key')).toBeGreaterThan(0);
-    const [entry] = svc.entries().filter(e => e.key === 'version-key');
+    const [entry] = svc.entries().filter((e) => e.key === 'version-key');
     svc.requests.length = 0;
     // The version hashes the path list (and the compression method): another list, another version.
     expect(await cache.restoreCache([deps, path.join(ws, 'other')], 'version-key')).toBeUndefined();
-    expect(svc.requests.map(r => `${r.kind} ${r.status}`)).toEqual(['GetCacheEntryDownloadURL 200']);
+    expect(svc.requests.map((r) => `${r.kind} ${r.status}`)).toEqual(['GetCacheEntryDownloadURL 200']);
     expect(await cache.restoreCache([deps], 'version-key', [], { lookupOnly: true })).toBe('version-key');
     expect(entry?.version).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -222,7 +218,7 @@ describe('fake cache service with the real @actions/cache', () => {
     // The library logs this as info, not as a warning annotation.
     expect(conflict.out).toContain('Failed to save: Unable to reserve cache with key dup-key');
     expect(conflict.out).not.toContain('::warning::');
-    expect(svc.entries().filter(e => e.key === 'dup-key')).toHaveLength(1);
+    expect(svc.entries().filter((e) => e.key === 'dup-key')).toHaveLength(1);
     expect((await svc.archive('dup-key')).length).toBeGreaterThan(0);
 
     // The ok:false flavour: same -1, but the library also emits a warning annotation with the message.
@@ -253,11 +249,11 @@ describe('fake cache service with the real @actions/cache', () => {
     const id = await cache.saveCache([deps], 'large-key');
     timings['save 129 MiB (blocks)'] = Date.now() - t0;
     expect(id).toBeGreaterThan(0);
-    const kinds = svc.requests.map(r => `${r.kind} ${r.status}`);
-    expect(kinds.filter(k => k === 'block 201')).toHaveLength(3); // ceil(129+ MiB / 64 MiB)
-    expect(kinds.filter(k => k === 'blocklist 201')).toHaveLength(1);
+    const kinds = svc.requests.map((r) => `${r.kind} ${r.status}`);
+    expect(kinds.filter((k) => k === 'block 201')).toHaveLength(3); // ceil(129+ MiB / 64 MiB)
+    expect(kinds.filter((k) => k === 'blocklist 201')).toHaveLength(1);
     expect(kinds).not.toContain('blob 201');
-    expect(svc.entries().find(e => e.key === 'large-key')?.size).toBeGreaterThan(128 * MiB);
+    expect(svc.entries().find((e) => e.key === 'large-key')?.size).toBeGreaterThan(128 * MiB);
 
     rmSync(deps, { recursive: true, force: true });
     const t1 = Date.now();
@@ -283,14 +279,14 @@ describe('fake cache service with the real @actions/cache', () => {
       svc.setFailureMode('http500');
       svc.requests.length = 0;
       const t0 = Date.now();
-      const { value, simulatedMs } = await withFastTimers(() =>
-        captureStdout(() => cache.restoreCache([deps()], 'failing-key'))
-      );
+      const { value, simulatedMs } = await withFastTimers(() => captureStdout(() => cache.restoreCache([deps()], 'failing-key')));
       timings['http500 restore (fake timers, real ms)'] = Date.now() - t0;
       timings['http500 restore (simulated back-off ms)'] = simulatedMs;
       expect(value.value).toBeUndefined();
       expect(rpcCount('GetCacheEntryDownloadURL')).toBe(5);
-      expect(value.out).toMatch(/::warning::Failed to restore: Failed to GetCacheEntryDownloadURL: Failed to make request after 5 attempts: Failed request: \(500\) Internal Server Error: simulated cache service failure/);
+      expect(value.out).toMatch(
+        /::warning::Failed to restore: Failed to GetCacheEntryDownloadURL: Failed to make request after 5 attempts: Failed request: \(500\) Internal Server Error: simulated cache service failure/
+      );
       // 3000 + [4500, 6750) + [6750, 10125) + [10125, 15188) ms of sleeps between the 5 attempts.
       expect(simulatedMs).toBeGreaterThanOrEqual(24_000);
       expect(Date.now() - t0).toBeLessThan(10_000);
@@ -327,7 +323,7 @@ describe('fake cache service with the real @actions/cache', () => {
       expect(r.value).toBe(-1);
       expect(r.out).toMatch(/::warning::Failed to save: Unable to reserve cache with key denied-key\. More details: cache write denied:/);
       expect(r.out.match(/::warning::/g)).toHaveLength(1);
-      expect(svc.entries().some(e => e.key === 'denied-key')).toBe(false);
+      expect(svc.entries().some((e) => e.key === 'denied-key')).toBe(false);
     });
 
     test('a refused connection (closed port): restore warns and save returns -1, fast', async () => {

@@ -16,7 +16,16 @@ import type { CacheStore } from '../../src/ports.js';
 import { closedPortUrl, startCacheService, type CacheService, type FailureMode } from './support/cache-service.js';
 import { isolateEnv, makeTempDir, removeTempDirs } from './support/workspace.js';
 
-const ENV_KEYS = ['ACTIONS_CACHE_SERVICE_V2', 'ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_URL', 'ACTIONS_CACHE_MODE', 'GITHUB_WORKSPACE', 'RUNNER_TEMP', 'GITHUB_SERVER_URL'];
+const ENV_KEYS = [
+  'ACTIONS_CACHE_SERVICE_V2',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_CACHE_MODE',
+  'GITHUB_WORKSPACE',
+  'RUNNER_TEMP',
+  'GITHUB_SERVER_URL'
+];
 let restoreEnv: (() => void) | undefined;
 
 let svc: CacheService;
@@ -165,19 +174,23 @@ describe('failures throw a clear error (the install stage turns it into a warnin
     ['reset', 3, /^cache lookup failed: .*(ECONNRESET|socket hang up)/],
     ['blob500', 1, /^cache download failed: HTTP 500$/],
     ['blob-truncated', 1, /^cache download failed: .*(aborted|ECONNRESET|Premature close)/]
-  ])('%s: %i lookup(s), then an error; the target is absent afterwards', async (mode, lookups, message) => {
-    rmSync(env(), { recursive: true, force: true });
-    svc.setFailureMode(mode);
-    svc.requests.length = 0;
-    const error = await store.restore([env()], 'failing-key').then(
-      () => undefined,
-      (e: Error) => e
-    );
-    expect(error?.message).toMatch(message);
-    expect(error?.message).not.toMatch(/sig=|https?:\/\//);
-    expect(svc.requests.filter((r) => r.kind === 'GetCacheEntryDownloadURL')).toHaveLength(lookups);
-    expect(existsSync(env())).toBe(false);
-  }, 30_000);
+  ])(
+    '%s: %i lookup(s), then an error; the target is absent afterwards',
+    async (mode, lookups, message) => {
+      rmSync(env(), { recursive: true, force: true });
+      svc.setFailureMode(mode);
+      svc.requests.length = 0;
+      const error = await store.restore([env()], 'failing-key').then(
+        () => undefined,
+        (e: Error) => e
+      );
+      expect(error?.message).toMatch(message);
+      expect(error?.message).not.toMatch(/sig=|https?:\/\//);
+      expect(svc.requests.filter((r) => r.kind === 'GetCacheEntryDownloadURL')).toHaveLength(lookups);
+      expect(existsSync(env())).toBe(false);
+    },
+    30_000
+  );
 
   test('a broken-off download removes the part already extracted, even over an existing tree', async () => {
     writeEnvironmentLike(env(), 'stale');
@@ -241,22 +254,30 @@ describe('saves the way @actions/cache saves', () => {
   }, 120_000);
 
   test.each<[FailureMode, RegExp, string[]]>([
-    ['http500', /^cache reservation failed: HTTP 500: simulated cache service failure$/, ['CreateCacheEntry 500', 'CreateCacheEntry 500', 'CreateCacheEntry 500']],
+    [
+      'http500',
+      /^cache reservation failed: HTTP 500: simulated cache service failure$/,
+      ['CreateCacheEntry 500', 'CreateCacheEntry 500', 'CreateCacheEntry 500']
+    ],
     ['write-denied', /^the cache service refused the entry: cache write denied: token has no writable scopes$/, ['CreateCacheEntry 200']],
     ['blob500', /^cache upload failed: HTTP 500 \(InternalError\)$/, ['CreateCacheEntry 200', 'blob 500']]
-  ])('%s: the save throws what failed, and no entry appears', async (mode, message, requests) => {
-    writeEnvironmentLike(env(), mode);
-    svc.setFailureMode(mode);
-    svc.requests.length = 0;
-    const error = await store.save([env()], `failing-save-${mode}`).then(
-      () => undefined,
-      (e: Error) => e
-    );
-    expect(error?.message).toMatch(message);
-    expect(error?.message).not.toMatch(/another job|sig=|https?:\/\//);
-    expect(kinds()).toEqual(requests);
-    expect(svc.entries().some((e) => e.key === `failing-save-${mode}`)).toBe(false);
-  }, 30_000);
+  ])(
+    '%s: the save throws what failed, and no entry appears',
+    async (mode, message, requests) => {
+      writeEnvironmentLike(env(), mode);
+      svc.setFailureMode(mode);
+      svc.requests.length = 0;
+      const error = await store.save([env()], `failing-save-${mode}`).then(
+        () => undefined,
+        (e: Error) => e
+      );
+      expect(error?.message).toMatch(message);
+      expect(error?.message).not.toMatch(/another job|sig=|https?:\/\//);
+      expect(kinds()).toEqual(requests);
+      expect(svc.entries().some((e) => e.key === `failing-save-${mode}`)).toBe(false);
+    },
+    30_000
+  );
 
   test('a runner whose cache-mode forbids writes saves nothing and asks nothing', async () => {
     svc.setFailureMode('none');
@@ -266,22 +287,26 @@ describe('saves the way @actions/cache saves', () => {
     expect(svc.requests).toEqual([]);
   });
 
-  test.each(['restore', 'save'] as const)('an abort signal stops a %s waiting on a slow service at once, leaving nothing behind', async (operation) => {
-    const slow = await startCacheService({ failureMode: 'slow', slowAnswerMs: 60_000 });
-    const slowStore = githubCacheStore({ ...process.env, ...slow.env() })!;
-    try {
-      writeEnvironmentLike(env(), 'aborted');
-      if (operation === 'restore') rmSync(env(), { recursive: true, force: true });
-      const signal = AbortSignal.timeout(300);
-      const call = operation === 'restore' ? slowStore.restore([env()], 'any-key', [], signal) : slowStore.save([env()], 'any-key', signal);
-      await expect(call).rejects.toThrow();
-      expect(signal.aborted).toBe(true);
-      expect(slow.entries(true)).toEqual([]);
-      if (operation === 'restore') expect(existsSync(env())).toBe(false);
-      // The save's archive was made in RUNNER_TEMP and is gone again.
-      expect(readdirSync(runnerTemp).filter((name) => name.startsWith('slipway-save-'))).toEqual([]);
-    } finally {
-      await slow.stop();
-    }
-  }, 30_000);
+  test.each(['restore', 'save'] as const)(
+    'an abort signal stops a %s waiting on a slow service at once, leaving nothing behind',
+    async (operation) => {
+      const slow = await startCacheService({ failureMode: 'slow', slowAnswerMs: 60_000 });
+      const slowStore = githubCacheStore({ ...process.env, ...slow.env() })!;
+      try {
+        writeEnvironmentLike(env(), 'aborted');
+        if (operation === 'restore') rmSync(env(), { recursive: true, force: true });
+        const signal = AbortSignal.timeout(300);
+        const call = operation === 'restore' ? slowStore.restore([env()], 'any-key', [], signal) : slowStore.save([env()], 'any-key', signal);
+        await expect(call).rejects.toThrow();
+        expect(signal.aborted).toBe(true);
+        expect(slow.entries(true)).toEqual([]);
+        if (operation === 'restore') expect(existsSync(env())).toBe(false);
+        // The save's archive was made in RUNNER_TEMP and is gone again.
+        expect(readdirSync(runnerTemp).filter((name) => name.startsWith('slipway-save-'))).toEqual([]);
+      } finally {
+        await slow.stop();
+      }
+    },
+    30_000
+  );
 });

@@ -59,10 +59,7 @@ describe('untrusted events save no cache', () => {
   beforeAll(async () => {
     // Each on its own (empty) service: a miss, an install, and then the save that must not happen.
     const [targetSvc, forkSvc] = await Promise.all([startCacheService(), startCacheService()]);
-    const [targetRun, forkRun] = await Promise.all([
-      job(targetSvc)({ event: 'pull_request_target' }),
-      job(forkSvc)({ event: 'pull_request', payload: FORK })
-    ]);
+    const [targetRun, forkRun] = await Promise.all([job(targetSvc)({ event: 'pull_request_target' }), job(forkSvc)({ event: 'pull_request', payload: FORK })]);
     target = { svc: targetSvc, result: targetRun };
     fork = { svc: forkSvc, result: forkRun };
   }, 120_000);
@@ -72,7 +69,11 @@ describe('untrusted events save no cache', () => {
   });
 
   test.each([
-    ['pull_request_target', () => target, 'Not saving the cache: this is a pull_request_target run (it may run a fork’s code with the base branch’s cache scope).'],
+    [
+      'pull_request_target',
+      () => target,
+      'Not saving the cache: this is a pull_request_target run (it may run a fork’s code with the base branch’s cache scope).'
+    ],
     ['a fork’s pull_request', () => fork, 'Not saving the cache: this is a pull request from a fork.']
   ])('%s: installs and tests, looks the cache up, creates no cache entry, and the log says why', (_, run, why) => {
     const { svc, result } = run();

@@ -27,8 +27,7 @@ afterAll(async () => {
 }, SLOW);
 
 /** docker with a private DOCKER_CONFIG, so credentials never land in ~/.docker. */
-const docker = (args: string[], input?: string) =>
-  services.docker(args, { input, extraEnv: { DOCKER_CONFIG: dockerConfig } });
+const docker = (args: string[], input?: string) => services.docker(args, { input, extraEnv: { DOCKER_CONFIG: dockerConfig } });
 
 const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
   const started = Date.now();
@@ -54,18 +53,14 @@ test('docker login: 401 with a wrong password, success with the right one, crede
   expect(wrong.code).not.toBe(0);
   expect(wrong.stderr).toMatch(/401 Unauthorized/);
 
-  const right = await timed('login', () =>
-    docker(['login', '--username', services.username, '--password-stdin', services.registry], `${services.password}\n`)
-  );
+  const right = await timed('login', () => docker(['login', '--username', services.username, '--password-stdin', services.registry], `${services.password}\n`));
   expect(right.stderr + right.stdout).toMatch(/Login Succeeded/);
   expect(right.code).toBe(0);
 
   const config = JSON.parse(await readFile(join(dockerConfig, 'config.json'), 'utf8')) as {
     auths: Record<string, { auth: string }>;
   };
-  expect(Buffer.from(config.auths[services.registry]!.auth, 'base64').toString()).toBe(
-    `${services.username}:${services.password}`
-  );
+  expect(Buffer.from(config.auths[services.registry]!.auth, 'base64').toString()).toBe(`${services.username}:${services.password}`);
 });
 
 test('the registry refuses anonymous reads', async () => {
@@ -86,78 +81,101 @@ test('the registry refuses anonymous reads', async () => {
   expect(await get({ Authorization: `Basic ${auth}` })).toBe(200);
 });
 
-test('build with a RUN step FROM the pushed base, two tags, push, read back tags and digest', async () => {
-  const base = await timed('build + push base image', () => services.pushBaseImage());
-  expect(base).toBe(`${services.registry}/base:latest`);
-  expect(await services.tags('base')).toEqual(['latest']);
+test(
+  'build with a RUN step FROM the pushed base, two tags, push, read back tags and digest',
+  async () => {
+    const base = await timed('build + push base image', () => services.pushBaseImage());
+    expect(base).toBe(`${services.registry}/base:latest`);
+    expect(await services.tags('base')).toEqual(['latest']);
 
-  const context = join(services.dir, 'app');
-  await mkdir(context);
-  await writeFile(
-    join(context, 'Dockerfile'),
-    [
-      'ARG BASE_IMAGE',
-      'FROM ${BASE_IMAGE}',
-      'ARG GREETING=unset',
-      'RUN echo "$GREETING from RUN" > /greeting && test "$(cat /greeting)" = "hello from RUN"',
-      'CMD ["cat", "/greeting"]',
-      ''
-    ].join('\n')
-  );
-  const repo = `smoke/app-${Date.now().toString(36)}`;
-  const unique = `${services.registry}/${repo}:sha-0123456`;
-  const branch = `${services.registry}/${repo}:main`;
+    const context = join(services.dir, 'app');
+    await mkdir(context);
+    await writeFile(
+      join(context, 'Dockerfile'),
+      [
+        'ARG BASE_IMAGE',
+        'FROM ${BASE_IMAGE}',
+        'ARG GREETING=unset',
+        'RUN echo "$GREETING from RUN" > /greeting && test "$(cat /greeting)" = "hello from RUN"',
+        'CMD ["cat", "/greeting"]',
+        ''
+      ].join('\n')
+    );
+    const repo = `smoke/app-${Date.now().toString(36)}`;
+    const unique = `${services.registry}/${repo}:sha-0123456`;
+    const branch = `${services.registry}/${repo}:main`;
 
-  const build = await timed('build app (classic, RUN)', () =>
-    docker(['build', '-f', join(context, 'Dockerfile'), '-t', unique, '-t', branch,
-      '--label', 'org.opencontainers.image.revision=0123456789abcdef',
-      '--build-arg', `BASE_IMAGE=${base}`, '--build-arg', 'GREETING=hello', context])
-  );
-  expect({ code: build.code, stderr: build.stderr.replace(/DEPRECATED: The legacy builder[\s\S]*?environment-variable\.\s*/, '') })
-    .toEqual({ code: 0, stderr: '' });
-  expect(build.stdout).toMatch(/STEP \d+\/\d+: RUN echo/);
+    const build = await timed('build app (classic, RUN)', () =>
+      docker([
+        'build',
+        '-f',
+        join(context, 'Dockerfile'),
+        '-t',
+        unique,
+        '-t',
+        branch,
+        '--label',
+        'org.opencontainers.image.revision=0123456789abcdef',
+        '--build-arg',
+        `BASE_IMAGE=${base}`,
+        '--build-arg',
+        'GREETING=hello',
+        context
+      ])
+    );
+    expect({ code: build.code, stderr: build.stderr.replace(/DEPRECATED: The legacy builder[\s\S]*?environment-variable\.\s*/, '') }).toEqual({
+      code: 0,
+      stderr: ''
+    });
+    expect(build.stdout).toMatch(/STEP \d+\/\d+: RUN echo/);
 
-  const label = await docker(['image', 'inspect', '--format', '{{index .Config.Labels "org.opencontainers.image.revision"}}', unique]);
-  expect(label.stdout.trim()).toBe('0123456789abcdef');
+    const label = await docker(['image', 'inspect', '--format', '{{index .Config.Labels "org.opencontainers.image.revision"}}', unique]);
+    expect(label.stdout.trim()).toBe('0123456789abcdef');
 
-  const pushed: Record<string, string> = {};
-  await timed('push two tags', async () => {
-    for (const reference of [unique, branch]) {
-      const push = await docker(['push', reference]);
-      expect(push.code).toBe(0);
-      const match = /: digest: (sha256:[0-9a-f]{64}) size: \d+/.exec(push.stdout);
-      expect(match).not.toBeNull();
-      pushed[reference] = match![1]!;
+    const pushed: Record<string, string> = {};
+    await timed('push two tags', async () => {
+      for (const reference of [unique, branch]) {
+        const push = await docker(['push', reference]);
+        expect(push.code).toBe(0);
+        const match = /: digest: (sha256:[0-9a-f]{64}) size: \d+/.exec(push.stdout);
+        expect(match).not.toBeNull();
+        pushed[reference] = match![1]!;
+      }
+    });
+
+    expect(await services.tags(repo)).toEqual(['main', 'sha-0123456']);
+    const digest = await services.manifestDigest(repo, 'sha-0123456');
+    expect(digest).toBe(pushed[unique]);
+    expect(await services.manifestDigest(repo, 'main')).toBe(digest);
+
+    // Containers run too (runc with cgroups; host network, so nothing creates a bridge or iptables rules).
+    const run = await timed('docker run', () => docker(['run', '--rm', unique]));
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: 'hello from RUN\n' });
+
+    // The digest reference is what the deploy hook receives; pulling it back proves it resolves.
+    await docker(['rmi', unique, branch]);
+    const pull = await timed('pull by digest', () => docker(['pull', `${services.registry}/${repo}@${digest}`]));
+    expect(pull.code).toBe(0);
+  },
+  SLOW
+);
+
+test(
+  'a push without login is refused',
+  async () => {
+    const anonymousConfig = await mkdtemp(join(tmpdir(), 'slipway-docker-anon-'));
+    try {
+      const reference = `${services.registry}/smoke/anonymous:sha-0123456`;
+      const base = await services.pushBaseImage();
+      await services.docker(['pull', base], { extraEnv: { DOCKER_CONFIG: dockerConfig } });
+      expect((await services.docker(['tag', base, reference])).code).toBe(0);
+      const push = await services.docker(['push', reference], { extraEnv: { DOCKER_CONFIG: anonymousConfig } });
+      expect(push.code).not.toBe(0);
+      expect(push.stderr).toMatch(/unauthorized|authentication required/i);
+      expect(await services.tags('smoke/anonymous')).toEqual([]);
+    } finally {
+      await rm(anonymousConfig, { recursive: true, force: true });
     }
-  });
-
-  expect(await services.tags(repo)).toEqual(['main', 'sha-0123456']);
-  const digest = await services.manifestDigest(repo, 'sha-0123456');
-  expect(digest).toBe(pushed[unique]);
-  expect(await services.manifestDigest(repo, 'main')).toBe(digest);
-
-  // Containers run too (runc with cgroups; host network, so nothing creates a bridge or iptables rules).
-  const run = await timed('docker run', () => docker(['run', '--rm', unique]));
-  expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: 'hello from RUN\n' });
-
-  // The digest reference is what the deploy hook receives; pulling it back proves it resolves.
-  await docker(['rmi', unique, branch]);
-  const pull = await timed('pull by digest', () => docker(['pull', `${services.registry}/${repo}@${digest}`]));
-  expect(pull.code).toBe(0);
-}, SLOW);
-
-test('a push without login is refused', async () => {
-  const anonymousConfig = await mkdtemp(join(tmpdir(), 'slipway-docker-anon-'));
-  try {
-    const reference = `${services.registry}/smoke/anonymous:sha-0123456`;
-    const base = await services.pushBaseImage();
-    await services.docker(['pull', base], { extraEnv: { DOCKER_CONFIG: dockerConfig } });
-    expect((await services.docker(['tag', base, reference])).code).toBe(0);
-    const push = await services.docker(['push', reference], { extraEnv: { DOCKER_CONFIG: anonymousConfig } });
-    expect(push.code).not.toBe(0);
-    expect(push.stderr).toMatch(/unauthorized|authentication required/i);
-    expect(await services.tags('smoke/anonymous')).toEqual([]);
-  } finally {
-    await rm(anonymousConfig, { recursive: true, force: true });
-  }
-}, SLOW);
+  },
+  SLOW
+);

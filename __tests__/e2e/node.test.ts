@@ -84,7 +84,10 @@ function stageLine(output: string, stage: string): string {
 function summarySeconds(result: ActionResult, stage: string): number {
   const row = result.summary.split('\n').find((line) => new RegExp(`^\\|[^|]*\\b${stage}\\b[^|]*\\|`).test(line));
   if (!row) throw new Error(`no ${stage} row in the summary:\n${result.summary}`);
-  const cells = row.split('|').map((c) => c.trim()).filter(Boolean);
+  const cells = row
+    .split('|')
+    .map((c) => c.trim())
+    .filter(Boolean);
   return parseSeconds(cells[cells.length - 1] ?? '');
 }
 
@@ -97,7 +100,9 @@ function parseSeconds(text: string): number {
 
 /** 1-based number of the first line of `file` containing `text`. */
 function lineOf(file: string, text: string): number {
-  const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text));
+  const index = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((line) => line.includes(text));
   if (index < 0) throw new Error(`${text} not in ${file}`);
   return index + 1;
 }
@@ -128,10 +133,20 @@ function jestReference(project: string): { passed: number; failed: number; skipp
     ['--ci', '--json', `--outputFile=${path.join(out, 'jest.json')}`, '--coverage', '--coverageReporters=json-summary', `--coverageDirectory=${out}`],
     { cwd: project, env: outerEnv({ CI: 'true' }), stdio: 'pipe', timeout: 120_000 }
   );
-  const report = JSON.parse(readFileSync(path.join(out, 'jest.json'), 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  const report = JSON.parse(readFileSync(path.join(out, 'jest.json'), 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
   const summary = JSON.parse(readFileSync(path.join(out, 'coverage-summary.json'), 'utf8')) as { total: { lines: { covered: number; total: number } } };
   const { covered, total } = summary.total.lines;
-  return { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests, coverage: ((100 * covered) / total).toFixed(1) };
+  return {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests,
+    skipped: report.numPendingTests + report.numTodoTests,
+    coverage: ((100 * covered) / total).toFixed(1)
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -251,7 +266,9 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     expect(key).toMatch(keyShape('npm', NPM_VERSION));
     expect(key).not.toBe(coldKey);
     expect(installCommands(result)).toEqual([expect.stringMatching(/^\$ npm ci\b/)]);
-    const message = errors(result).map((a) => a.message).join('\n');
+    const message = errors(result)
+      .map((a) => a.message)
+      .join('\n');
     expect(message).toMatch(/package\.json and package-lock\.json are out of sync/);
     expect(message).toContain('left-pad'); // npm's own reason: what is missing from the lock
     expect(message).toContain('`npm install`');
@@ -263,7 +280,9 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
   test('no lockfile: a clear error naming the fix; nothing installed', async () => {
     const result = await job.run({}, (project) => rmSync(path.join(project, 'package-lock.json')));
     expectNodeFailure(result);
-    const message = errors(result).map((a) => a.message).join('\n');
+    const message = errors(result)
+      .map((a) => a.message)
+      .join('\n');
     expect(message).toMatch(/No lockfile/);
     expect(message).toContain('`npm install`');
     expect(message).toMatch(/commit package-lock\.json/);
@@ -405,7 +424,9 @@ describe('node --test (npm): counts, coverage, a failing test', () => {
 
   test('a failing test: the step fails, an error annotation on the test file names the test; the environment is restored', async () => {
     const assertion = 'assert.strictEqual(toMillis(250), 250)';
-    const result = await job.run({}, (project) => replaceInFile(path.join(project, 'test', 'duration.test.js'), assertion, 'assert.strictEqual(toMillis(250), 251)'));
+    const result = await job.run({}, (project) =>
+      replaceInFile(path.join(project, 'test', 'duration.test.js'), assertion, 'assert.strictEqual(toMillis(250), 251)')
+    );
     timings['node-test-failing'] = result.durationMs;
     expectNodeFailure(result);
     expect(result.outputs).toMatchObject({ 'cache-hit': 'true', 'tests-passed': '3', 'tests-failed': '1', 'tests-skipped': '1' });
@@ -465,7 +486,9 @@ describe('yarn 1 (yarn.lock): installed with yarn, cached, restored', () => {
     const result = await job.run({}, addDependencyWithoutLock);
     expectNodeFailure(result);
     expect(result.outputs['cache-hit']).toBe('false');
-    const message = errors(result).map((a) => a.message).join('\n');
+    const message = errors(result)
+      .map((a) => a.message)
+      .join('\n');
     expect(message).toMatch(/package\.json and yarn\.lock are out of sync/);
     expect(message).toContain('`yarn install`');
     expect(message).toMatch(/commit yarn\.lock/);
@@ -526,7 +549,9 @@ describe('pnpm and vitest (pnpm-lock.yaml)', () => {
   test('neither pnpm nor corepack on PATH: a clear error saying how to install pnpm', async () => {
     const result = await job.run({ env: { PATH: pathWith(['node', 'npm', 'npx']) } });
     expectNodeFailure(result);
-    const message = errors(result).map((a) => a.message).join('\n');
+    const message = errors(result)
+      .map((a) => a.message)
+      .join('\n');
     expect(message).toMatch(/needs pnpm, which is not installed, and corepack is not available/);
     expect(message).toMatch(/pnpm\/action-setup|npm install -g pnpm/);
   });
@@ -536,7 +561,11 @@ describe('pnpm and vitest (pnpm-lock.yaml)', () => {
     const registry = await closedPortUrl();
     const port = new URL(registry).port;
     const result = await job.run({
-      env: { PATH: pathWith(['node', 'npm', 'npx', 'corepack']), COREPACK_HOME: makeTempDir('slipway-corepack-home-'), COREPACK_NPM_REGISTRY: registry.replace(/\/$/, '') }
+      env: {
+        PATH: pathWith(['node', 'npm', 'npx', 'corepack']),
+        COREPACK_HOME: makeTempDir('slipway-corepack-home-'),
+        COREPACK_NPM_REGISTRY: registry.replace(/\/$/, '')
+      }
     });
     expectNodeFailure(result);
     expect(installCommands(result)).toEqual([expect.stringMatching(/^\$ corepack pnpm install --frozen-lockfile\b/)]);

@@ -36,7 +36,9 @@ const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Copies the files git tracks (their working-tree content; ones deleted in the tree are skipped). */
 function copyTrackedFiles(into: string): number {
-  const files = execFileSync('git', ['ls-files', '-z'], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+    .split('\0')
+    .filter(Boolean);
   let copied = 0;
   for (const file of files) {
     const from = path.join(REPO, file);
@@ -100,7 +102,12 @@ function stageLine(result: ActionResult, stage: string): string {
 
 function summarySeconds(result: ActionResult, stage: string): number {
   const row = result.summary.split('\n').find((line) => new RegExp(`^\\|[^|]*\\b${stage}\\b[^|]*\\|`).test(line));
-  const cell = row?.split('|').map((c) => c.trim()).filter(Boolean).pop() ?? '';
+  const cell =
+    row
+      ?.split('|')
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .pop() ?? '';
   const m = /^(?:(\d+)m)?\s*(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(cell);
   if (!m) throw new Error(`cannot read the ${stage} time from the summary:\n${result.summary}`);
   return Number(m[1] ?? 0) * 60 + Number(m[2]) / (m[3] === 'ms' ? 1000 : 1);
@@ -166,8 +173,14 @@ describe("Slipway's own repository through the bundled action", () => {
       'lint-findings': '0'
     });
     // The action's own jest run counted the same tests as the direct run.
-    expect(actionReport).toMatchObject({ numTotalTests: direct.numTotalTests, numPassedTests: direct.numPassedTests, numTotalTestSuites: direct.numTotalTestSuites });
-    expect(cold.outputs['cache-key']).toMatch(new RegExp(`^slipway-v1-${process.platform}-${process.arch}-node-${esc(NODE_VERSION)}-npm-[0-9.]+-[0-9a-f]{8}-[0-9a-f]{64}$`));
+    expect(actionReport).toMatchObject({
+      numTotalTests: direct.numTotalTests,
+      numPassedTests: direct.numPassedTests,
+      numTotalTestSuites: direct.numTotalTestSuites
+    });
+    expect(cold.outputs['cache-key']).toMatch(
+      new RegExp(`^slipway-v1-${process.platform}-${process.arch}-node-${esc(NODE_VERSION)}-npm-[0-9.]+-[0-9a-f]{8}-[0-9a-f]{64}$`)
+    );
     // Installed from the lockfile; the node_modules saved under the key.
     expect(installCommands(cold)).toEqual([expect.stringMatching(/^\$ npm ci\b/)]);
     expect(svc.entries().filter((e) => e.key === cold.outputs['cache-key'])).toHaveLength(1);

@@ -30,7 +30,11 @@ function run(options: Partial<RunActionOptions> & { inputs?: RunActionOptions['i
 }
 
 /** Everything the step printed except its add-mask commands (which hand secrets to the runner to hide). */
-const printed = (result: ActionResult): string => result.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+const printed = (result: ActionResult): string =>
+  result.stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -42,7 +46,7 @@ const isAlive = (pid: number): boolean => {
 };
 
 async function waitUntilGone(pid: number, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
+  for (const end = Date.now() + ms; Date.now() < end;) {
     if (!isAlive(pid)) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -84,7 +88,14 @@ describe('what programs Slipway starts can see', () => {
       const env = JSON.parse(readFileSync(file(stage), 'utf8')) as Record<string, string>;
       const names = Object.keys(env);
       expect(names.filter((name) => name.startsWith('INPUT_'))).toEqual([]);
-      for (const name of ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'COPIED_SECRET']) {
+      for (const name of [
+        'ACTIONS_RUNTIME_TOKEN',
+        'ACTIONS_RESULTS_URL',
+        'ACTIONS_CACHE_URL',
+        'ACTIONS_ID_TOKEN_REQUEST_URL',
+        'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+        'COPIED_SECRET'
+      ]) {
         expect(names).not.toContain(name);
       }
       const values = JSON.stringify(env);
@@ -146,10 +157,14 @@ describe('nothing printed becomes a workflow command', () => {
     const started = Date.now();
     const result = await run({ inputs: { [input]: value } });
     expectFailure(result);
-    expect(result.annotations.map((a) => a.message)).toEqual([expect.stringMatching(new RegExp(`^Input \`${input}\`: .*spans several lines; give one value on one line\\.$`))]);
+    expect(result.annotations.map((a) => a.message)).toEqual([
+      expect.stringMatching(new RegExp(`^Input \`${input}\`: .*spans several lines; give one value on one line\\.$`))
+    ]);
     // A secret input's lines are masked before it is checked (add-mask of its second line is a mask, not a forgery).
     const masked = input === 'deploy-hook' ? value.split('\n') : [];
-    expect(result.commands.filter((c) => /forged/.test(c.message) && c.command !== 'error' && !(c.command === 'add-mask' && masked.includes(c.message)))).toEqual([]);
+    expect(
+      result.commands.filter((c) => /forged/.test(c.message) && c.command !== 'error' && !(c.command === 'add-mask' && masked.includes(c.message)))
+    ).toEqual([]);
     expect(result.commands.some((c) => c.legacy)).toBe(false);
     if (input === 'deploy-hook') expect(printed(result)).not.toContain(HOOK_KEY);
     // Refused at validation: no virtualenv was made, no command ran.
@@ -169,7 +184,9 @@ describe('inputs that would reach outside', () => {
     for (const pattern of ['deps', 'requirements-link.txt']) {
       const result = await runAction({ workspace: ws, timeoutMs: 60_000, inputs: { 'cache-dependency-path': pattern } });
       expectFailure(result);
-      expect(result.annotations.map((a) => a.message)).toEqual([expect.stringMatching(/^Input `cache-dependency-path`: .*(leads outside the workspace|is not a file)/)]);
+      expect(result.annotations.map((a) => a.message)).toEqual([
+        expect.stringMatching(/^Input `cache-dependency-path`: .*(leads outside the workspace|is not a file)/)
+      ]);
       expect(result.stdout).not.toMatch(STACK_FRAME);
     }
   });

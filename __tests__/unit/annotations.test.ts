@@ -31,7 +31,7 @@ describe('selectAnnotations', () => {
       lint('lint-error', 'a.py', 1, 'error', 'error'),
       failingTest('t-second', 'tests/z.py', 9),
       failingTest('t-first', 'tests/a.py', 1),
-      { id: 'cache', origin: 'pipeline', level: 'error' } as Item,
+      { id: 'cache', origin: 'pipeline', level: 'error' } as Item
     ];
     expect(ids(selectAnnotations(items, { error: 3 }).shown)).toEqual(['cache', 't-second', 't-first']);
   });
@@ -53,7 +53,7 @@ describe('selectAnnotations', () => {
     const items = [
       { ...lint('l9', 'a.py', 9), column: 1 },
       { ...lint('l2c5', 'a.py', 2), column: 5 },
-      { ...lint('l2c1', 'a.py', 2), column: 1 },
+      { ...lint('l2c1', 'a.py', 2), column: 1 }
     ];
     expect(ids(selectAnnotations(items).shown)).toEqual(['l2c1', 'l2c5', 'l9']);
   });
@@ -63,9 +63,16 @@ describe('selectAnnotations', () => {
     [{ error: 0 }, ['w1', 'w2', 'n1'], { error: 3, warning: 0, notice: 0 }],
     [{ total: 4 }, ['t1', 't2', 't3', 'w1'], { error: 0, warning: 1, notice: 1 }],
     [{ error: -1, warning: Number.NaN, notice: 2.9 }, ['n1'], { error: 3, warning: 2, notice: 0 }],
-    [{ error: Number.POSITIVE_INFINITY }, ['t1', 't2', 't3', 'w1', 'w2', 'n1'], { error: 0, warning: 0, notice: 0 }],
+    [{ error: Number.POSITIVE_INFINITY }, ['t1', 't2', 't3', 'w1', 'w2', 'n1'], { error: 0, warning: 0, notice: 0 }]
   ])('limits %p', (limits, expected, hidden) => {
-    const items = [failingTest('t1'), failingTest('t2'), failingTest('t3'), lint('w1', 'a.py', 1), lint('w2', 'b.py', 1), lint('n1', 'c.py', 1, 'notice', 'notice')];
+    const items = [
+      failingTest('t1'),
+      failingTest('t2'),
+      failingTest('t3'),
+      lint('w1', 'a.py', 1),
+      lint('w2', 'b.py', 1),
+      lint('n1', 'c.py', 1, 'notice', 'notice')
+    ];
     const selection = selectAnnotations(items, limits);
     expect(ids(selection.shown)).toEqual(expected);
     expect(selection.hidden).toEqual(hidden);
@@ -93,7 +100,7 @@ describe('selectAnnotations: properties over random inputs', () => {
         origin: pick(next, ['pipeline', 'test', 'lint', 'lint', 'lint'] as const),
         severity: pick(next, [undefined, 'error', 'warning', 'notice'] as const),
         path: pick(next, [undefined, 'a.py', 'b.py', 'c.py', 'd/e.py']),
-        line: Math.floor(next() * 50),
+        line: Math.floor(next() * 50)
       }));
       const limits = { error: Math.floor(next() * 12), warning: Math.floor(next() * 12), notice: Math.floor(next() * 12) };
       const { shown, hidden } = selectAnnotations(items, limits);

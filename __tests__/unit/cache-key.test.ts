@@ -47,8 +47,20 @@ describe('environmentKey', () => {
   });
 
   test('moving content between files changes the key', () => {
-    const a = { ...base, files: [{ path: 'a.txt', content: 'xy' }, { path: 'b.txt', content: '' }] };
-    const b = { ...base, files: [{ path: 'a.txt', content: 'x' }, { path: 'b.txt', content: 'y' }] };
+    const a = {
+      ...base,
+      files: [
+        { path: 'a.txt', content: 'xy' },
+        { path: 'b.txt', content: '' }
+      ]
+    };
+    const b = {
+      ...base,
+      files: [
+        { path: 'a.txt', content: 'x' },
+        { path: 'b.txt', content: 'y' }
+      ]
+    };
     expect(environmentKey(a)).not.toBe(environmentKey(b));
   });
 });

@@ -270,7 +270,7 @@ describe('parseCobertura: coverage.py reports', () => {
     ['branch coverage on, one absolute source', COVERAGE_BRANCH, { percent: 73.9, linesValid: 23, linesCovered: 17 }],
     ['two sources', COVERAGE_TWO_SOURCES, { percent: 85.9, linesValid: 64, linesCovered: 55 }],
     ['relative_files', COVERAGE_RELATIVE, { percent: 72, linesValid: 25, linesCovered: 18 }],
-    ['Java-style', JAVA_STYLE, { percent: 60, linesValid: 10, linesCovered: 6 }],
+    ['Java-style', JAVA_STYLE, { percent: 60, linesValid: 10, linesCovered: 6 }]
   ])('total: %s', (_label, xml, expected) => {
     const { coverage, warnings } = parseCobertura(xml, { projectRoot: ROOT });
     expect(warnings).toEqual([]);
@@ -281,7 +281,7 @@ describe('parseCobertura: coverage.py reports', () => {
     // path, linesValid, linesCovered, percent
     ['app/__init__.py', 0, 0, 100],
     ['app/core.py', 16, 11, 68.8],
-    ['app/util.py', 7, 6, 85.7],
+    ['app/util.py', 7, 6, 85.7]
   ])('per file, sources prefixed: %s', (path, linesValid, linesCovered, percent) => {
     const { coverage } = parseCobertura(COVERAGE_BRANCH, { projectRoot: ROOT });
     expect(file(coverage, path)).toEqual({ path, linesValid, linesCovered, percent });
@@ -317,7 +317,7 @@ describe('parseCobertura: coverage.py reports', () => {
       projectRoot: ROOT,
       fileExists: () => {
         throw new Error('EACCES');
-      },
+      }
     });
     expect(warnings).toEqual([]);
     expect(coverage?.linesValid).toBe(64);
@@ -327,7 +327,7 @@ describe('parseCobertura: coverage.py reports', () => {
     const { coverage } = parseCobertura(JAVA_STYLE, { projectRoot: ROOT });
     expect(coverage?.files).toEqual([
       { path: 'src/main/java/shop/Cart.java', linesValid: 5, linesCovered: 3, percent: 60 },
-      { path: 'src/main/java/shop/util/Money.java', linesValid: 4, linesCovered: 3, percent: 75 },
+      { path: 'src/main/java/shop/util/Money.java', linesValid: 4, linesCovered: 3, percent: 75 }
     ]);
   });
 
@@ -346,11 +346,11 @@ describe('parseCobertura: where the total comes from', () => {
     [
       'file lines when the root has no counts',
       `<coverage line-rate="0.9"><packages><package><classes><class filename="a.py"><lines><line number="1" hits="1"/><line number="2" hits="0"/><line number="3" hits="0"/></lines></class></classes></package></packages></coverage>`,
-      { percent: 33.3, linesValid: 3, linesCovered: 1 },
+      { percent: 33.3, linesValid: 3, linesCovered: 1 }
     ],
     ['line-rate alone', `<coverage line-rate="0.8571"/>`, { percent: 85.7, linesValid: 0, linesCovered: 0 }],
     ['nothing to cover is 100%, as coverage.py says', `<coverage lines-valid="0" lines-covered="0" line-rate="1"/>`, { percent: 100, linesValid: 0 }],
-    ['covered > valid is not believed', `<coverage lines-valid="2" lines-covered="5" line-rate="0.5"/>`, { percent: 50, linesValid: 0 }],
+    ['covered > valid is not believed', `<coverage lines-valid="2" lines-covered="5" line-rate="0.5"/>`, { percent: 50, linesValid: 0 }]
   ])('%s', (_label, xml, expected) => {
     const { coverage, warnings } = parseCobertura(xml);
     expect(warnings).toEqual([]);
@@ -384,7 +384,7 @@ describe('percent rounding matches coverage.py display_covered at precision 1', 
     [1, 10000, '0.1'],
     [0, 10, '0.0'],
     [10, 10, '100.0'],
-    [0, 0, '100.0'],
+    [0, 0, '100.0']
   ])('%d of %d lines is %s', (covered, valid, shown) => {
     expect(coveragePercent(covered, valid).toFixed(1)).toBe(shown);
   });
@@ -394,7 +394,7 @@ describe('percent rounding matches coverage.py display_covered at precision 1', 
     [-3, 0],
     [250, 100],
     [0.04, 0.1],
-    [99.96, 99.9],
+    [99.96, 99.9]
   ])('displayPercent(%p) is %p', (input, output) => {
     expect(displayPercent(input)).toBe(output);
   });
@@ -407,7 +407,7 @@ describe('parseCobertura: bad input never throws', () => {
     ['a JUnit report', '<testsuites><testsuite/></testsuites>', /no <coverage> root/],
     ['an unclosed attribute', '<coverage line-rate="0.5><packages/></coverage>', /no <coverage> root|not valid XML/],
     ['an unclosed attribute and no tag to fall back on', '<coverage line-rate="0.5 lines-valid="3"', /not valid XML/],
-    ['no figures at all', '<coverage><packages/></coverage>', /no line counts/],
+    ['no figures at all', '<coverage><packages/></coverage>', /no line counts/]
   ])('%s', (_label, xml, warning) => {
     const { coverage, warnings } = parseCobertura(xml);
     expect(coverage).toBeUndefined();
@@ -416,7 +416,7 @@ describe('parseCobertura: bad input never throws', () => {
 
   test.each([
     ['between elements', '<class name="util.py"'],
-    ['inside a tag', 'name="util.py"'],
+    ['inside a tag', 'name="util.py"']
   ])('a report truncated %s warns and reports what the root says', (_label, marker) => {
     const cut = COVERAGE_BRANCH.slice(0, COVERAGE_BRANCH.indexOf(marker));
     const { coverage, warnings } = parseCobertura(cut, { projectRoot: ROOT });
@@ -452,9 +452,48 @@ describe('parseCobertura: scale', () => {
 // ---------------------------------------------------------------------------------------------
 // Fuzzing
 
-const XMLISH = ['<', '>', '/', '"', '=', '&amp;', '&#10;', '<![CDATA[', ']]>', '<!--', '-->', 'coverage', 'packages', 'package', 'classes',
-  'class', 'lines', 'line', 'source', 'sources', 'filename="', 'number="', 'hits="', 'line-rate="', 'lines-valid="', 'lines-covered="',
-  '0', '1', '-1', '1e999', 'NaN', '0.5', '2', ' ', '\n', '\u0000', '🚀', '__proto__', '../', 'C:\\'];
+const XMLISH = [
+  '<',
+  '>',
+  '/',
+  '"',
+  '=',
+  '&amp;',
+  '&#10;',
+  '<![CDATA[',
+  ']]>',
+  '<!--',
+  '-->',
+  'coverage',
+  'packages',
+  'package',
+  'classes',
+  'class',
+  'lines',
+  'line',
+  'source',
+  'sources',
+  'filename="',
+  'number="',
+  'hits="',
+  'line-rate="',
+  'lines-valid="',
+  'lines-covered="',
+  '0',
+  '1',
+  '-1',
+  '1e999',
+  'NaN',
+  '0.5',
+  '2',
+  ' ',
+  '\n',
+  '\u0000',
+  '🚀',
+  '__proto__',
+  '../',
+  'C:\\'
+];
 
 describe('parseCobertura: fuzz', () => {
   test('2,000 mutations of real reports', () => {

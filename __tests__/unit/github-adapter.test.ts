@@ -105,8 +105,16 @@ describe('cache service protocol', () => {
     ['v2 without a results URL', { ACTIONS_CACHE_SERVICE_V2: 'true' }, { version: 'v2', available: false }],
     ['v1', { ACTIONS_CACHE_URL: 'https://c/' }, { version: 'v1', available: true }],
     ['nothing', {}, { version: 'v1', available: false }],
-    ['GHE.com is github.com', { GITHUB_SERVER_URL: 'https://acme.ghe.com', ACTIONS_CACHE_SERVICE_V2: '1', ACTIONS_RESULTS_URL: 'https://r/' }, { version: 'v2', available: true }],
-    ['Enterprise Server stays on v1', { GITHUB_SERVER_URL: 'https://git.acme.internal', ACTIONS_CACHE_SERVICE_V2: '1', ACTIONS_RESULTS_URL: 'https://r/', ACTIONS_CACHE_URL: 'https://c/' }, { version: 'v1', available: true }]
+    [
+      'GHE.com is github.com',
+      { GITHUB_SERVER_URL: 'https://acme.ghe.com', ACTIONS_CACHE_SERVICE_V2: '1', ACTIONS_RESULTS_URL: 'https://r/' },
+      { version: 'v2', available: true }
+    ],
+    [
+      'Enterprise Server stays on v1',
+      { GITHUB_SERVER_URL: 'https://git.acme.internal', ACTIONS_CACHE_SERVICE_V2: '1', ACTIONS_RESULTS_URL: 'https://r/', ACTIONS_CACHE_URL: 'https://c/' },
+      { version: 'v1', available: true }
+    ]
   ])('%s', (_, env, expected) => {
     expect(cacheService(env)).toEqual(expected);
   });
@@ -184,7 +192,10 @@ describe('saving an entry as @actions/cache does', () => {
   // The library's createTar: `tar --posix -cf <archive> --exclude <archive> -P -C <workspace>
   // --files-from manifest.txt` plus the compression program (zstdmt on Linux, -z for gzip).
   test.each<['zstd-without-long' | 'gzip', string[]]>([
-    ['zstd-without-long', ['--posix', '-cf', 'cache.tzst', '--exclude', 'cache.tzst', '-P', '-C', '/ws', '--files-from', 'manifest.txt', '--use-compress-program', 'zstdmt']],
+    [
+      'zstd-without-long',
+      ['--posix', '-cf', 'cache.tzst', '--exclude', 'cache.tzst', '-P', '-C', '/ws', '--files-from', 'manifest.txt', '--use-compress-program', 'zstdmt']
+    ],
     ['gzip', ['--posix', '-cf', 'cache.tgz', '--exclude', 'cache.tgz', '-P', '-C', '/ws', '--files-from', 'manifest.txt', '-z']]
   ])('createArgs(%s)', (compression, expected) => {
     expect(createArgs(compression, '/ws')).toEqual(expected);

@@ -13,14 +13,446 @@ const paths = { projectRoot: PROJECT, repositoryRoot: REPO };
 
 // Verbatim reports (JSON is a JS literal; JSON.stringify gives back jest's own compact text).
 // One test broken: `expect(res.status).toBe(200)` where the API answers 201.
-const ONE_BROKEN = JSON.stringify({"numFailedTestSuites":1,"numFailedTests":1,"numPassedTestSuites":0,"numPassedTests":4,"numPendingTestSuites":0,"numPendingTests":0,"numRuntimeErrorTestSuites":0,"numTodoTests":0,"numTotalTestSuites":1,"numTotalTests":5,"openHandles":[],"snapshot":{"added":0,"didUpdate":false,"failure":false,"filesAdded":0,"filesRemoved":0,"filesRemovedList":[],"filesUnmatched":0,"filesUpdated":0,"matched":0,"total":0,"unchecked":0,"uncheckedKeysByFile":[],"unmatched":0,"updated":0},"startTime":1795310735183,"success":false,"testResults":[{"assertionResults":[{"ancestorTitles":["http api"],"duration":71,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"http api GET /health answers ok","invocations":1,"location":{"column":3,"line":17},"numPassingAsserts":2,"retryMessages":[],"retryReasons":[],"status":"passed","title":"GET /health answers ok","startAt":1795310735610},{"ancestorTitles":["http api"],"duration":13,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"http api GET /items/:id returns an item, 404 for an unknown one","invocations":1,"location":{"column":3,"line":23},"numPassingAsserts":2,"retryMessages":[],"retryReasons":[],"status":"passed","title":"GET /items/:id returns an item, 404 for an unknown one","startAt":1795310735687},{"ancestorTitles":["http api"],"duration":19,"failing":false,"failureDetails":[{"matcherResult":{"actual":201,"expected":200,"message":"expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 201","name":"toBe","pass":false}}],"failureMessages":["Error: expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 201\n    at Object.toBe (/tmp/work/shop/examples/node-app/test/app.test.js:30:24)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)"],"fullName":"http api POST /items adds an item","invocations":1,"location":{"column":3,"line":28},"numPassingAsserts":0,"retryMessages":[],"retryReasons":[],"status":"failed","title":"POST /items adds an item","startAt":1795310735701},{"ancestorTitles":["validateItem"],"duration":1,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"validateItem {\"name\":\"rope\",\"quantity\":1} → []","invocations":1,"location":{"column":5,"line":39},"numPassingAsserts":1,"retryMessages":[],"retryReasons":[],"status":"passed","title":"{\"name\":\"rope\",\"quantity\":1} → []","startAt":1795310735722},{"ancestorTitles":["validateItem"],"duration":1,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"validateItem {\"name\":\"\",\"quantity\":-1} → [\"name is required\",\"quantity must be a whole number >= 0\"]","invocations":1,"location":{"column":5,"line":39},"numPassingAsserts":1,"retryMessages":[],"retryReasons":[],"status":"passed","title":"{\"name\":\"\",\"quantity\":-1} → [\"name is required\",\"quantity must be a whole number >= 0\"]","startAt":1795310735726}],"endTime":1795310735752,"message":"  ● http api › POST /items adds an item\n\n    expect(received).toBe(expected) // Object.is equality\n\n    Expected: 200\n    Received: 201\n\n      28 |   test('POST /items adds an item', async () => {\n      29 |     const res = await fetch(`${base}/items`, { method: 'POST', body: JSON.stringify({ name: 'rope', quantity: 10 }) });\n    > 30 |     expect(res.status).toBe(200);\n         |                        ^\n      31 |     expect(await res.json()).toMatchObject({ name: 'rope', quantity: 10 });\n      32 |   });\n      33 | });\n\n      at Object.toBe (test/app.test.js:30:24)\n","name":"/tmp/work/shop/examples/node-app/test/app.test.js","startTime":1795310735316,"status":"failed","summary":""}],"wasInterrupted":false});
+const ONE_BROKEN = JSON.stringify({
+  numFailedTestSuites: 1,
+  numFailedTests: 1,
+  numPassedTestSuites: 0,
+  numPassedTests: 4,
+  numPendingTestSuites: 0,
+  numPendingTests: 0,
+  numRuntimeErrorTestSuites: 0,
+  numTodoTests: 0,
+  numTotalTestSuites: 1,
+  numTotalTests: 5,
+  openHandles: [],
+  snapshot: {
+    added: 0,
+    didUpdate: false,
+    failure: false,
+    filesAdded: 0,
+    filesRemoved: 0,
+    filesRemovedList: [],
+    filesUnmatched: 0,
+    filesUpdated: 0,
+    matched: 0,
+    total: 0,
+    unchecked: 0,
+    uncheckedKeysByFile: [],
+    unmatched: 0,
+    updated: 0
+  },
+  startTime: 1795310735183,
+  success: false,
+  testResults: [
+    {
+      assertionResults: [
+        {
+          ancestorTitles: ['http api'],
+          duration: 71,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'http api GET /health answers ok',
+          invocations: 1,
+          location: { column: 3, line: 17 },
+          numPassingAsserts: 2,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: 'GET /health answers ok',
+          startAt: 1795310735610
+        },
+        {
+          ancestorTitles: ['http api'],
+          duration: 13,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'http api GET /items/:id returns an item, 404 for an unknown one',
+          invocations: 1,
+          location: { column: 3, line: 23 },
+          numPassingAsserts: 2,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: 'GET /items/:id returns an item, 404 for an unknown one',
+          startAt: 1795310735687
+        },
+        {
+          ancestorTitles: ['http api'],
+          duration: 19,
+          failing: false,
+          failureDetails: [
+            {
+              matcherResult: {
+                actual: 201,
+                expected: 200,
+                message: 'expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 201',
+                name: 'toBe',
+                pass: false
+              }
+            }
+          ],
+          failureMessages: [
+            'Error: expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 201\n    at Object.toBe (/tmp/work/shop/examples/node-app/test/app.test.js:30:24)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)'
+          ],
+          fullName: 'http api POST /items adds an item',
+          invocations: 1,
+          location: { column: 3, line: 28 },
+          numPassingAsserts: 0,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'failed',
+          title: 'POST /items adds an item',
+          startAt: 1795310735701
+        },
+        {
+          ancestorTitles: ['validateItem'],
+          duration: 1,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'validateItem {"name":"rope","quantity":1} → []',
+          invocations: 1,
+          location: { column: 5, line: 39 },
+          numPassingAsserts: 1,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: '{"name":"rope","quantity":1} → []',
+          startAt: 1795310735722
+        },
+        {
+          ancestorTitles: ['validateItem'],
+          duration: 1,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'validateItem {"name":"","quantity":-1} → ["name is required","quantity must be a whole number >= 0"]',
+          invocations: 1,
+          location: { column: 5, line: 39 },
+          numPassingAsserts: 1,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: '{"name":"","quantity":-1} → ["name is required","quantity must be a whole number >= 0"]',
+          startAt: 1795310735726
+        }
+      ],
+      endTime: 1795310735752,
+      message:
+        "  ● http api › POST /items adds an item\n\n    expect(received).toBe(expected) // Object.is equality\n\n    Expected: 200\n    Received: 201\n\n      28 |   test('POST /items adds an item', async () => {\n      29 |     const res = await fetch(`${base}/items`, { method: 'POST', body: JSON.stringify({ name: 'rope', quantity: 10 }) });\n    > 30 |     expect(res.status).toBe(200);\n         |                        ^\n      31 |     expect(await res.json()).toMatchObject({ name: 'rope', quantity: 10 });\n      32 |   });\n      33 | });\n\n      at Object.toBe (test/app.test.js:30:24)\n",
+      name: '/tmp/work/shop/examples/node-app/test/app.test.js',
+      startTime: 1795310735316,
+      status: 'failed',
+      summary: ''
+    }
+  ],
+  wasInterrupted: false
+});
 
 // Plus test/extra.test.js (a top-level test, test.skip, test.todo, a failure two describes deep) and
 // test/broken.test.js, which requires a module that does not exist.
-const MIXED = JSON.stringify({"numFailedTestSuites":3,"numFailedTests":2,"numPassedTestSuites":0,"numPassedTests":5,"numPendingTestSuites":0,"numPendingTests":1,"numRuntimeErrorTestSuites":1,"numTodoTests":1,"numTotalTestSuites":3,"numTotalTests":9,"openHandles":[],"snapshot":{"added":0,"didUpdate":false,"failure":false,"filesAdded":0,"filesRemoved":0,"filesRemovedList":[],"filesUnmatched":0,"filesUpdated":0,"matched":0,"total":0,"unchecked":0,"uncheckedKeysByFile":[],"unmatched":0,"updated":0},"startTime":1795310736508,"success":false,"testResults":[{"assertionResults":[{"ancestorTitles":["http api"],"duration":69,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"http api GET /health answers ok","invocations":1,"location":{"column":3,"line":17},"numPassingAsserts":2,"retryMessages":[],"retryReasons":[],"status":"passed","title":"GET /health answers ok","startAt":1795310736829},{"ancestorTitles":["http api"],"duration":11,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"http api GET /items/:id returns an item, 404 for an unknown one","invocations":1,"location":{"column":3,"line":23},"numPassingAsserts":2,"retryMessages":[],"retryReasons":[],"status":"passed","title":"GET /items/:id returns an item, 404 for an unknown one","startAt":1795310736915},{"ancestorTitles":["http api"],"duration":17,"failing":false,"failureDetails":[{"matcherResult":{"actual":201,"expected":200,"message":"expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 201","name":"toBe","pass":false}}],"failureMessages":["Error: expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 201\n    at Object.toBe (/tmp/work/shop/examples/node-app/test/app.test.js:30:24)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)"],"fullName":"http api POST /items adds an item","invocations":1,"location":{"column":3,"line":28},"numPassingAsserts":0,"retryMessages":[],"retryReasons":[],"status":"failed","title":"POST /items adds an item","startAt":1795310736927},{"ancestorTitles":["validateItem"],"duration":1,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"validateItem {\"name\":\"rope\",\"quantity\":1} → []","invocations":1,"location":{"column":5,"line":39},"numPassingAsserts":1,"retryMessages":[],"retryReasons":[],"status":"passed","title":"{\"name\":\"rope\",\"quantity\":1} → []","startAt":1795310736946},{"ancestorTitles":["validateItem"],"duration":1,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"validateItem {\"name\":\"\",\"quantity\":-1} → [\"name is required\",\"quantity must be a whole number >= 0\"]","invocations":1,"location":{"column":5,"line":39},"numPassingAsserts":1,"retryMessages":[],"retryReasons":[],"status":"passed","title":"{\"name\":\"\",\"quantity\":-1} → [\"name is required\",\"quantity must be a whole number >= 0\"]","startAt":1795310736949}],"endTime":1795310736981,"message":"  ● http api › POST /items adds an item\n\n    expect(received).toBe(expected) // Object.is equality\n\n    Expected: 200\n    Received: 201\n\n      28 |   test('POST /items adds an item', async () => {\n      29 |     const res = await fetch(`${base}/items`, { method: 'POST', body: JSON.stringify({ name: 'rope', quantity: 10 }) });\n    > 30 |     expect(res.status).toBe(200);\n         |                        ^\n      31 |     expect(await res.json()).toMatchObject({ name: 'rope', quantity: 10 });\n      32 |   });\n      33 | });\n\n      at Object.toBe (test/app.test.js:30:24)\n","name":"/tmp/work/shop/examples/node-app/test/app.test.js","startTime":1795310736671,"status":"failed","summary":""},{"assertionResults":[{"ancestorTitles":[],"duration":4,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"top-level test","invocations":1,"location":{"column":1,"line":3},"numPassingAsserts":1,"retryMessages":[],"retryReasons":[],"status":"passed","title":"top-level test","startAt":1795310737299},{"ancestorTitles":[],"duration":null,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"skipped test","invocations":1,"location":{"column":6,"line":7},"numPassingAsserts":0,"retryMessages":[],"retryReasons":[],"status":"pending","title":"skipped test","startAt":1795310737306},{"ancestorTitles":[],"duration":null,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"write this test","invocations":1,"location":{"column":6,"line":11},"numPassingAsserts":0,"retryMessages":[],"retryReasons":[],"status":"todo","title":"write this test","startAt":1795310737306},{"ancestorTitles":["outer","inner"],"duration":5,"failing":false,"failureDetails":[{}],"failureMessages":["TypeError: boom\n    at Object.<anonymous> (/tmp/work/shop/examples/node-app/test/extra.test.js:16:13)\n    at Promise.finally.completed (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1834:28)\n    at new Promise (<anonymous>)\n    at callAsyncCircusFn (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1774:10)\n    at _callCircusTest (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1167:40)\n    at _runTestInContext (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1103:3)\n    at runTestWithContext (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:996:5)\n    at _runTestsForDescribeBlockOnce (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1008:11)\n    at _runTestsForDescribeBlock (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:824:5)\n    at _runTestsForDescribeBlockOnce (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1003:11)\n    at _runTestsForDescribeBlock (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:824:5)\n    at _runTestsForDescribeBlockOnce (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1003:11)\n    at _runTestsForDescribeBlock (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:824:5)\n    at run (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:789:3)\n    at runAndTransformResultsToJestFormat (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:2300:21)\n    at jestAdapter (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/runner.js:111:19)\n    at runTestInternal (/tmp/work/shop/examples/node-app/node_modules/jest-runner/build/index.js:247:16)\n    at runTest (/tmp/work/shop/examples/node-app/node_modules/jest-runner/build/index.js:315:7)"],"fullName":"outer inner deep failure","invocations":1,"location":{"column":5,"line":15},"numPassingAsserts":0,"retryMessages":[],"retryReasons":[],"status":"failed","title":"deep failure","startAt":1795310737308}],"endTime":1795310737353,"message":"  ● outer › inner › deep failure\n\n    TypeError: boom\n\n      14 |   describe('inner', () => {\n      15 |     test('deep failure', () => {\n    > 16 |       throw new TypeError('boom');\n         |             ^\n      17 |     });\n      18 |   });\n      19 | });\n\n      at Object.<anonymous> (test/extra.test.js:16:13)\n","name":"/tmp/work/shop/examples/node-app/test/extra.test.js","startTime":1795310736993,"status":"failed","summary":""},{"assertionResults":[],"coverage":{},"endTime":1795310737527,"message":"  ● Test suite failed to run\n\n    Cannot find module '../src/does-not-exist' from 'test/broken.test.js'\n\n      1 | 'use strict';\n      2 |\n    > 3 | const { missing } = require('../src/does-not-exist');\n        |                     ^\n      4 |\n      5 | test('never runs', () => {\n      6 |   expect(missing).toBeDefined();\n\n      at Resolver._throwModNotFoundError (node_modules/jest-resolve/build/index.js:1031:11)\n      at Object.require (test/broken.test.js:3:21)\n","name":"/tmp/work/shop/examples/node-app/test/broken.test.js","startTime":1795310737527,"status":"failed","summary":""}],"wasInterrupted":false});
+const MIXED = JSON.stringify({
+  numFailedTestSuites: 3,
+  numFailedTests: 2,
+  numPassedTestSuites: 0,
+  numPassedTests: 5,
+  numPendingTestSuites: 0,
+  numPendingTests: 1,
+  numRuntimeErrorTestSuites: 1,
+  numTodoTests: 1,
+  numTotalTestSuites: 3,
+  numTotalTests: 9,
+  openHandles: [],
+  snapshot: {
+    added: 0,
+    didUpdate: false,
+    failure: false,
+    filesAdded: 0,
+    filesRemoved: 0,
+    filesRemovedList: [],
+    filesUnmatched: 0,
+    filesUpdated: 0,
+    matched: 0,
+    total: 0,
+    unchecked: 0,
+    uncheckedKeysByFile: [],
+    unmatched: 0,
+    updated: 0
+  },
+  startTime: 1795310736508,
+  success: false,
+  testResults: [
+    {
+      assertionResults: [
+        {
+          ancestorTitles: ['http api'],
+          duration: 69,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'http api GET /health answers ok',
+          invocations: 1,
+          location: { column: 3, line: 17 },
+          numPassingAsserts: 2,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: 'GET /health answers ok',
+          startAt: 1795310736829
+        },
+        {
+          ancestorTitles: ['http api'],
+          duration: 11,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'http api GET /items/:id returns an item, 404 for an unknown one',
+          invocations: 1,
+          location: { column: 3, line: 23 },
+          numPassingAsserts: 2,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: 'GET /items/:id returns an item, 404 for an unknown one',
+          startAt: 1795310736915
+        },
+        {
+          ancestorTitles: ['http api'],
+          duration: 17,
+          failing: false,
+          failureDetails: [
+            {
+              matcherResult: {
+                actual: 201,
+                expected: 200,
+                message: 'expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 201',
+                name: 'toBe',
+                pass: false
+              }
+            }
+          ],
+          failureMessages: [
+            'Error: expect(received).toBe(expected) // Object.is equality\n\nExpected: 200\nReceived: 201\n    at Object.toBe (/tmp/work/shop/examples/node-app/test/app.test.js:30:24)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)'
+          ],
+          fullName: 'http api POST /items adds an item',
+          invocations: 1,
+          location: { column: 3, line: 28 },
+          numPassingAsserts: 0,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'failed',
+          title: 'POST /items adds an item',
+          startAt: 1795310736927
+        },
+        {
+          ancestorTitles: ['validateItem'],
+          duration: 1,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'validateItem {"name":"rope","quantity":1} → []',
+          invocations: 1,
+          location: { column: 5, line: 39 },
+          numPassingAsserts: 1,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: '{"name":"rope","quantity":1} → []',
+          startAt: 1795310736946
+        },
+        {
+          ancestorTitles: ['validateItem'],
+          duration: 1,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'validateItem {"name":"","quantity":-1} → ["name is required","quantity must be a whole number >= 0"]',
+          invocations: 1,
+          location: { column: 5, line: 39 },
+          numPassingAsserts: 1,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: '{"name":"","quantity":-1} → ["name is required","quantity must be a whole number >= 0"]',
+          startAt: 1795310736949
+        }
+      ],
+      endTime: 1795310736981,
+      message:
+        "  ● http api › POST /items adds an item\n\n    expect(received).toBe(expected) // Object.is equality\n\n    Expected: 200\n    Received: 201\n\n      28 |   test('POST /items adds an item', async () => {\n      29 |     const res = await fetch(`${base}/items`, { method: 'POST', body: JSON.stringify({ name: 'rope', quantity: 10 }) });\n    > 30 |     expect(res.status).toBe(200);\n         |                        ^\n      31 |     expect(await res.json()).toMatchObject({ name: 'rope', quantity: 10 });\n      32 |   });\n      33 | });\n\n      at Object.toBe (test/app.test.js:30:24)\n",
+      name: '/tmp/work/shop/examples/node-app/test/app.test.js',
+      startTime: 1795310736671,
+      status: 'failed',
+      summary: ''
+    },
+    {
+      assertionResults: [
+        {
+          ancestorTitles: [],
+          duration: 4,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'top-level test',
+          invocations: 1,
+          location: { column: 1, line: 3 },
+          numPassingAsserts: 1,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: 'top-level test',
+          startAt: 1795310737299
+        },
+        {
+          ancestorTitles: [],
+          duration: null,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'skipped test',
+          invocations: 1,
+          location: { column: 6, line: 7 },
+          numPassingAsserts: 0,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'pending',
+          title: 'skipped test',
+          startAt: 1795310737306
+        },
+        {
+          ancestorTitles: [],
+          duration: null,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'write this test',
+          invocations: 1,
+          location: { column: 6, line: 11 },
+          numPassingAsserts: 0,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'todo',
+          title: 'write this test',
+          startAt: 1795310737306
+        },
+        {
+          ancestorTitles: ['outer', 'inner'],
+          duration: 5,
+          failing: false,
+          failureDetails: [{}],
+          failureMessages: [
+            'TypeError: boom\n    at Object.<anonymous> (/tmp/work/shop/examples/node-app/test/extra.test.js:16:13)\n    at Promise.finally.completed (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1834:28)\n    at new Promise (<anonymous>)\n    at callAsyncCircusFn (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1774:10)\n    at _callCircusTest (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1167:40)\n    at _runTestInContext (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1103:3)\n    at runTestWithContext (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:996:5)\n    at _runTestsForDescribeBlockOnce (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1008:11)\n    at _runTestsForDescribeBlock (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:824:5)\n    at _runTestsForDescribeBlockOnce (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1003:11)\n    at _runTestsForDescribeBlock (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:824:5)\n    at _runTestsForDescribeBlockOnce (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:1003:11)\n    at _runTestsForDescribeBlock (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:824:5)\n    at run (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:789:3)\n    at runAndTransformResultsToJestFormat (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/jestAdapterInit.js:2300:21)\n    at jestAdapter (/tmp/work/shop/examples/node-app/node_modules/jest-circus/build/runner.js:111:19)\n    at runTestInternal (/tmp/work/shop/examples/node-app/node_modules/jest-runner/build/index.js:247:16)\n    at runTest (/tmp/work/shop/examples/node-app/node_modules/jest-runner/build/index.js:315:7)'
+          ],
+          fullName: 'outer inner deep failure',
+          invocations: 1,
+          location: { column: 5, line: 15 },
+          numPassingAsserts: 0,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'failed',
+          title: 'deep failure',
+          startAt: 1795310737308
+        }
+      ],
+      endTime: 1795310737353,
+      message:
+        "  ● outer › inner › deep failure\n\n    TypeError: boom\n\n      14 |   describe('inner', () => {\n      15 |     test('deep failure', () => {\n    > 16 |       throw new TypeError('boom');\n         |             ^\n      17 |     });\n      18 |   });\n      19 | });\n\n      at Object.<anonymous> (test/extra.test.js:16:13)\n",
+      name: '/tmp/work/shop/examples/node-app/test/extra.test.js',
+      startTime: 1795310736993,
+      status: 'failed',
+      summary: ''
+    },
+    {
+      assertionResults: [],
+      coverage: {},
+      endTime: 1795310737527,
+      message:
+        "  ● Test suite failed to run\n\n    Cannot find module '../src/does-not-exist' from 'test/broken.test.js'\n\n      1 | 'use strict';\n      2 |\n    > 3 | const { missing } = require('../src/does-not-exist');\n        |                     ^\n      4 |\n      5 | test('never runs', () => {\n      6 |   expect(missing).toBeDefined();\n\n      at Resolver._throwModNotFoundError (node_modules/jest-resolve/build/index.js:1031:11)\n      at Object.require (test/broken.test.js:3:21)\n",
+      name: '/tmp/work/shop/examples/node-app/test/broken.test.js',
+      startTime: 1795310737527,
+      status: 'failed',
+      summary: ''
+    }
+  ],
+  wasInterrupted: false
+});
 
 // An afterAll hook that throws (its test passed) and a file with no tests.
-const HOOKS = JSON.stringify({"numFailedTestSuites":2,"numFailedTests":0,"numPassedTestSuites":0,"numPassedTests":1,"numPendingTestSuites":0,"numPendingTests":0,"numRuntimeErrorTestSuites":2,"numTodoTests":0,"numTotalTestSuites":2,"numTotalTests":1,"openHandles":[],"snapshot":{"added":0,"didUpdate":false,"failure":false,"filesAdded":0,"filesRemoved":0,"filesRemovedList":[],"filesUnmatched":0,"filesUpdated":0,"matched":0,"total":0,"unchecked":0,"uncheckedKeysByFile":[],"unmatched":0,"updated":0},"startTime":1795310751904,"success":false,"testResults":[{"assertionResults":[{"ancestorTitles":[],"duration":2,"failing":false,"failureDetails":[],"failureMessages":[],"fullName":"fine","invocations":1,"location":{"column":1,"line":7},"numPassingAsserts":1,"retryMessages":[],"retryReasons":[],"status":"passed","title":"fine","startAt":1795310752243}],"coverage":{},"endTime":1795310752346,"message":"\n\n  ● Test suite failed to run\n\n    cleanup failed\n\n      2 |\n      3 | afterAll(() => {\n    > 4 |   throw new Error('cleanup failed');\n        |         ^\n      5 | });\n      6 |\n      7 | test('fine', () => {\n\n      at Object.<anonymous> (test/hook.test.js:4:9)\n","name":"/tmp/work/shop/examples/node-app/test/hook.test.js","startTime":1795310752346,"status":"failed","summary":""},{"assertionResults":[],"coverage":{},"endTime":1795310752346,"message":"  ● Test suite failed to run\n\n    Your test suite must contain at least one test.\n\n      at onResult (node_modules/@jest/core/build/index.js:1054:18)\n      at node_modules/emittery/index.js:363:13\n          at Array.map (<anonymous>)\n      at Emittery.emit (node_modules/emittery/index.js:361:23)\n","name":"/tmp/work/shop/examples/node-app/test/empty.test.js","startTime":1795310752346,"status":"failed","summary":""}],"wasInterrupted":false});
+const HOOKS = JSON.stringify({
+  numFailedTestSuites: 2,
+  numFailedTests: 0,
+  numPassedTestSuites: 0,
+  numPassedTests: 1,
+  numPendingTestSuites: 0,
+  numPendingTests: 0,
+  numRuntimeErrorTestSuites: 2,
+  numTodoTests: 0,
+  numTotalTestSuites: 2,
+  numTotalTests: 1,
+  openHandles: [],
+  snapshot: {
+    added: 0,
+    didUpdate: false,
+    failure: false,
+    filesAdded: 0,
+    filesRemoved: 0,
+    filesRemovedList: [],
+    filesUnmatched: 0,
+    filesUpdated: 0,
+    matched: 0,
+    total: 0,
+    unchecked: 0,
+    uncheckedKeysByFile: [],
+    unmatched: 0,
+    updated: 0
+  },
+  startTime: 1795310751904,
+  success: false,
+  testResults: [
+    {
+      assertionResults: [
+        {
+          ancestorTitles: [],
+          duration: 2,
+          failing: false,
+          failureDetails: [],
+          failureMessages: [],
+          fullName: 'fine',
+          invocations: 1,
+          location: { column: 1, line: 7 },
+          numPassingAsserts: 1,
+          retryMessages: [],
+          retryReasons: [],
+          status: 'passed',
+          title: 'fine',
+          startAt: 1795310752243
+        }
+      ],
+      coverage: {},
+      endTime: 1795310752346,
+      message:
+        "\n\n  ● Test suite failed to run\n\n    cleanup failed\n\n      2 |\n      3 | afterAll(() => {\n    > 4 |   throw new Error('cleanup failed');\n        |         ^\n      5 | });\n      6 |\n      7 | test('fine', () => {\n\n      at Object.<anonymous> (test/hook.test.js:4:9)\n",
+      name: '/tmp/work/shop/examples/node-app/test/hook.test.js',
+      startTime: 1795310752346,
+      status: 'failed',
+      summary: ''
+    },
+    {
+      assertionResults: [],
+      coverage: {},
+      endTime: 1795310752346,
+      message:
+        '  ● Test suite failed to run\n\n    Your test suite must contain at least one test.\n\n      at onResult (node_modules/@jest/core/build/index.js:1054:18)\n      at node_modules/emittery/index.js:363:13\n          at Array.map (<anonymous>)\n      at Emittery.emit (node_modules/emittery/index.js:361:23)\n',
+      name: '/tmp/work/shop/examples/node-app/test/empty.test.js',
+      startTime: 1795310752346,
+      status: 'failed',
+      summary: ''
+    }
+  ],
+  wasInterrupted: false
+});
 
 describe('parseJestJson: real reports', () => {
   test('one failing test among five', () => {
@@ -71,7 +503,13 @@ describe('parseJestJson: real reports', () => {
     expect(results).toMatchObject({ passed: 1, failed: 2, skipped: 0, total: 3 });
     const [fine, hook, empty] = results.cases;
     expect(fine).toMatchObject({ name: 'fine', outcome: 'passed', line: 7 });
-    expect(hook).toMatchObject({ name: 'Test suite failed to run', outcome: 'failed', line: 4, message: 'cleanup failed', file: 'examples/node-app/test/hook.test.js' });
+    expect(hook).toMatchObject({
+      name: 'Test suite failed to run',
+      outcome: 'failed',
+      line: 4,
+      message: 'cleanup failed',
+      file: 'examples/node-app/test/hook.test.js'
+    });
     expect(empty).toMatchObject({ outcome: 'failed', message: 'Your test suite must contain at least one test.' });
     expect(empty?.line).toBeUndefined(); // its frames are all in node_modules
   });
@@ -89,7 +527,10 @@ describe('parseJestJson: real reports', () => {
 
 describe('parseJestJson: shapes and text', () => {
   const report = (assertions: unknown[], file: Record<string, unknown> = {}): string =>
-    JSON.stringify({ startTime: 1000, testResults: [{ name: `${PROJECT}/t.test.js`, status: 'passed', endTime: 1250, assertionResults: assertions, ...file }] });
+    JSON.stringify({
+      startTime: 1000,
+      testResults: [{ name: `${PROJECT}/t.test.js`, status: 'passed', endTime: 1250, assertionResults: assertions, ...file }]
+    });
 
   test.each<[string, unknown, string]>([
     ['passed', 'passed', 'passed'],
@@ -111,7 +552,10 @@ describe('parseJestJson: shapes and text', () => {
   });
 
   test('colours are stripped from messages', () => {
-    const { results } = parseJestJson(report([{ title: 't', status: 'failed', failureMessages: ['\u001b[31mError: red\u001b[39m\n    at x (/a/b.js:1:1)'] }]), paths);
+    const { results } = parseJestJson(
+      report([{ title: 't', status: 'failed', failureMessages: ['\u001b[31mError: red\u001b[39m\n    at x (/a/b.js:1:1)'] }]),
+      paths
+    );
     expect(results.cases[0]?.message).toBe('Error: red');
     expect(results.cases[0]?.details).not.toContain('\u001b');
   });
@@ -123,14 +567,22 @@ describe('parseJestJson: shapes and text', () => {
   });
 
   test('a failed file whose failures are already cases adds nothing', () => {
-    const { results } = parseJestJson(report([{ title: 't', status: 'failed', failureMessages: ['boom'] }], { status: 'failed', message: '● t\n\n boom' }), paths);
+    const { results } = parseJestJson(
+      report([{ title: 't', status: 'failed', failureMessages: ['boom'] }], { status: 'failed', message: '● t\n\n boom' }),
+      paths
+    );
     expect(results.total).toBe(1);
   });
 
   test('testExecError without a message still fails the file', () => {
     const { results } = parseJestJson(report([], { status: 'failed', message: '', testExecError: { message: 'SyntaxError: Unexpected token' } }), paths);
     expect(results.cases).toEqual([
-      expect.objectContaining({ name: 'Test suite failed to run', outcome: 'failed', message: 'SyntaxError: Unexpected token', file: 'examples/node-app/t.test.js' })
+      expect.objectContaining({
+        name: 'Test suite failed to run',
+        outcome: 'failed',
+        message: 'SyntaxError: Unexpected token',
+        file: 'examples/node-app/t.test.js'
+      })
     ]);
   });
 
@@ -170,7 +622,10 @@ describe('parseJestJson: bad input never throws', () => {
   });
 
   test('entries of the wrong type are skipped', () => {
-    const { results, warnings } = parseJestJson(JSON.stringify({ testResults: [null, 3, 'x', { assertionResults: [null, 1, { title: 'ok', status: 'passed' }] }] }), paths);
+    const { results, warnings } = parseJestJson(
+      JSON.stringify({ testResults: [null, 3, 'x', { assertionResults: [null, 1, { title: 'ok', status: 'passed' }] }] }),
+      paths
+    );
     expect(results.total).toBe(1);
     expect(warnings).toEqual([expect.stringMatching(/ignored 3 test file entries/)]);
   });
@@ -180,8 +635,34 @@ describe('parseJestJson: bad input never throws', () => {
 // Fuzzing: deterministic pseudo-random inputs; the parser must never throw and its numbers must
 // always be finite, non-negative and consistent.
 
-const JSONISH = ['{', '}', '[', ']', '"', ':', ',', 'null', 'true', '-1', '1e999', '"failed"', '"pending"', '"todo"', '"testResults"',
-  '"assertionResults"', '"location"', '"line"', '\\u0000', '\\', '🚀', 'é', '"__proto__"', '"constructor"', ' at x (/a.js:1:1)', '\n'];
+const JSONISH = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  ':',
+  ',',
+  'null',
+  'true',
+  '-1',
+  '1e999',
+  '"failed"',
+  '"pending"',
+  '"todo"',
+  '"testResults"',
+  '"assertionResults"',
+  '"location"',
+  '"line"',
+  '\\u0000',
+  '\\',
+  '🚀',
+  'é',
+  '"__proto__"',
+  '"constructor"',
+  ' at x (/a.js:1:1)',
+  '\n'
+];
 
 /** Replaces random values anywhere in a parsed report with values of the wrong type. */
 function scramble(value: unknown, next: Random): unknown {

@@ -253,7 +253,7 @@ describe('parseJUnit: counts', () => {
     ['unittest-xml-reporting, errors', XMLRUNNER_DEEP, { total: 3, passed: 1, failed: 2, skipped: 0, durationMs: 3 }],
     ['legacy pytest root <testsuite>', PYTEST_LEGACY, { total: 2, passed: 1, failed: 1, skipped: 0, durationMs: 51 }],
     ['jest-junit', JEST_JUNIT, { total: 2, passed: 1, failed: 1, skipped: 0, durationMs: 1204 }],
-    ['pytest collection error', PYTEST_COLLECTION_ERROR, { total: 1, passed: 0, failed: 1, skipped: 0, durationMs: 424 }],
+    ['pytest collection error', PYTEST_COLLECTION_ERROR, { total: 1, passed: 0, failed: 1, skipped: 0, durationMs: 424 }]
   ])('%s', (_label, xml, expected) => {
     const { results, warnings } = parseJUnit(xml, { projectRoot: ROOT });
     expect(warnings).toEqual([]);
@@ -272,19 +272,19 @@ describe('parseJUnit: counts', () => {
     [
       'root totals win over their children',
       `<testsuites tests="10" failures="2" errors="1" skipped="3" time="1.5"><testsuite tests="4" failures="1" errors="0" skipped="0" time="0.5"/><testsuite tests="6" failures="1" errors="1" skipped="3" time="1"/></testsuites>`,
-      { total: 10, failed: 3, skipped: 3, passed: 4, durationMs: 1500 },
+      { total: 10, failed: 3, skipped: 3, passed: 4, durationMs: 1500 }
     ],
     [
       'children are summed when the root has none',
       `<testsuites><testsuite tests="4" failures="1" errors="0" skipped="0" time="0.5"/><testsuite tests="6" failures="1" errors="1" skipped="3" time="1.25"/></testsuites>`,
-      { total: 10, failed: 3, skipped: 3, passed: 4, durationMs: 1750 },
+      { total: 10, failed: 3, skipped: 3, passed: 4, durationMs: 1750 }
     ],
+    ['impossible attributes stay consistent', `<testsuite tests="1" failures="5" errors="-2" skipped="x"/>`, { total: 5, failed: 5, skipped: 0, passed: 0 }],
     [
-      'impossible attributes stay consistent',
-      `<testsuite tests="1" failures="5" errors="-2" skipped="x"/>`,
-      { total: 5, failed: 5, skipped: 0, passed: 0 },
-    ],
-    ['an empty run', `<testsuites><testsuite name="pytest" errors="0" failures="0" skipped="0" tests="0" time="0.01"/></testsuites>`, { total: 0, passed: 0, durationMs: 10 }],
+      'an empty run',
+      `<testsuites><testsuite name="pytest" errors="0" failures="0" skipped="0" tests="0" time="0.01"/></testsuites>`,
+      { total: 0, passed: 0, durationMs: 10 }
+    ]
   ])('no testcase elements: %s', (_label, xml, expected) => {
     const { results, warnings } = parseJUnit(xml);
     expect(warnings).toEqual([]);
@@ -302,7 +302,7 @@ describe('parseJUnit: counts', () => {
     expect(results.cases.map((c) => [c.name, c.outcome])).toEqual([
       ['top', 'passed'],
       ['inner', 'skipped'],
-      ['deepest', 'failed'],
+      ['deepest', 'failed']
     ]);
     expect(results).toMatchObject({ total: 3, passed: 1, failed: 1, skipped: 1 });
   });
@@ -328,7 +328,7 @@ describe('parseJUnit: where and why a test failed', () => {
     ['test_param[\\xfcn\\xef]', 'tests/test_core.py', undefined, 'passed', undefined],
     ['test_xfail', 'tests/test_core.py', undefined, 'skipped', 'known bug'],
     ['test_in_class', 'tests/test_core.py', 47, 'failed', "AssertionError: assert 'a' == 'b'"],
-    ['test_greet_fail', 'tests/test_util.py', 10, 'failed', "AssertionError: 'héllo x' != 'hello x'"],
+    ['test_greet_fail', 'tests/test_util.py', 10, 'failed', "AssertionError: 'héllo x' != 'hello x'"]
   ])('pytest xunit2 %s', (name, file, line, outcome, message) => {
     const found = byName(parseJUnit(PYTEST_XUNIT2, { projectRoot: ROOT }).results, name);
     expect(found).toMatchObject({ file, outcome });
@@ -342,7 +342,7 @@ describe('parseJUnit: where and why a test failed', () => {
     ['test_ok', 49],
     ['test_fixture_error', 28],
     ['test_add_fails', 10],
-    ['test_greet', 6],
+    ['test_greet', 6]
   ])('pytest xunit1 %s is at line %d', (name, line) => {
     const found = byName(parseJUnit(PYTEST_XUNIT1, { projectRoot: ROOT }).results, name);
     expect(found.line).toBe(line);
@@ -352,7 +352,7 @@ describe('parseJUnit: where and why a test failed', () => {
   test.each([
     ['test_greet', 'tests/test_util.py', 6, 'passed', undefined],
     ['test_greet_fail', 'tests/test_util.py', 10, 'failed', "'héllo x' != 'hello x'"],
-    ['test_skip', 'tests/test_util.py', 12, 'skipped', 'skipped by unittest'],
+    ['test_skip', 'tests/test_util.py', 12, 'skipped', 'skipped by unittest']
   ])('unittest-xml-reporting %s', (name, file, line, outcome, message) => {
     const found = byName(parseJUnit(XMLRUNNER, { projectRoot: ROOT }).results, name);
     expect(found).toMatchObject({ file, line, outcome });
@@ -361,7 +361,7 @@ describe('parseJUnit: where and why a test failed', () => {
 
   test.each([
     ['test_divide_by_zero', 10, 'error', 'b is zero'],
-    ['test_helper', 13, 'failed', 'x must be positive'],
+    ['test_helper', 13, 'failed', 'x must be positive']
   ])('unittest traceback: %s fails at its own line %d', (name, line, outcome, message) => {
     const found = byName(parseJUnit(XMLRUNNER_DEEP, { projectRoot: ROOT }).results, name);
     expect(found).toMatchObject({ file: 'tests/test_deep.py', line, outcome, message });
@@ -371,7 +371,14 @@ describe('parseJUnit: where and why a test failed', () => {
 
   test('a module that fails to import points at its import line', () => {
     const found = parseJUnit(PYTEST_COLLECTION_ERROR, { projectRoot: ROOT }).results.cases[0];
-    expect(found).toMatchObject({ name: 'tests.test_broken', classname: '', outcome: 'error', file: 'tests/test_broken.py', line: 1, message: 'collection failure' });
+    expect(found).toMatchObject({
+      name: 'tests.test_broken',
+      classname: '',
+      outcome: 'error',
+      file: 'tests/test_broken.py',
+      line: 1,
+      message: 'collection failure'
+    });
     expect(found?.details).toContain("ModuleNotFoundError: No module named 'nonexistent_module'");
   });
 
@@ -417,7 +424,7 @@ describe('parseJUnit: where and why a test failed', () => {
   File "/home/runner/work/shop/shop/.venv/lib/python3.12/site-packages/money/core.py", line 88, in __add__
     raise TypeError("currency mismatch")
 TypeError: currency mismatch`,
-      { file: 'tests/test_orders.py', line: 31 },
+      { file: 'tests/test_orders.py', line: 31 }
     ],
     [
       'the last project frame when the classname is not a module',
@@ -428,10 +435,15 @@ TypeError: currency mismatch`,
   File "/usr/lib/python3.12/decimal.py", line 5, in add
     raise TypeError("x")
 TypeError: x`,
-      { file: 'shop/orders.py', line: 12 },
+      { file: 'shop/orders.py', line: 12 }
     ],
-    ['the classname as a last resort', 'tests.unit.test_cart.TestCart', 'AssertionError: no traceback here', { file: 'tests/unit/test_cart.py', line: undefined }],
-    ['no file for a classname that is not a module path', 'Cart totals', 'boom', { file: undefined, line: undefined }],
+    [
+      'the classname as a last resort',
+      'tests.unit.test_cart.TestCart',
+      'AssertionError: no traceback here',
+      { file: 'tests/unit/test_cart.py', line: undefined }
+    ],
+    ['no file for a classname that is not a module path', 'Cart totals', 'boom', { file: undefined, line: undefined }]
   ])('derives the location from %s', (_label, classname, body, expected) => {
     const xml = `<testsuite><testcase classname="${classname}" name="t"><failure><![CDATA[${body}]]></failure></testcase></testsuite>`;
     const found = parseJUnit(xml, { projectRoot: ROOT }).results.cases[0];
@@ -466,7 +478,7 @@ describe('parseJUnit: text', () => {
     ['the body when there is no message', `<failure>\n\n   first real line\nsecond</failure>`, 'first real line'],
     ['CDATA bodies, including a split ]]>', `<failure><![CDATA[one ]]]]><![CDATA[> <b>two</b>]]></failure>`, 'one ]]> <b>two</b>'],
     ['an empty message attribute falls back to the body', `<error message="">E   KeyError: 'id'</error>`, "E   KeyError: 'id'"],
-    ['unicode', `<failure message="ошибка: 名前 ✗ 🚀"/>`, 'ошибка: 名前 ✗ 🚀'],
+    ['unicode', `<failure message="ошибка: 名前 ✗ 🚀"/>`, 'ошибка: 名前 ✗ 🚀']
   ])('%s', (_label, element, message) => {
     const xml = `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite><testcase classname="tests.test_ü" name="tëst_名前">${element}</testcase></testsuite></testsuites>`;
     const found = parseJUnit(xml).results.cases[0];
@@ -487,7 +499,7 @@ describe('parseJUnit: text', () => {
     ['abc', 0],
     ['-1', 0],
     ['1e400', 0],
-    ['NaN', 0],
+    ['NaN', 0]
   ])('time "%s" is %d ms', (time, ms) => {
     const { results } = parseJUnit(`<testsuite><testcase name="a" time="${time}"/></testsuite>`);
     expect(results.cases[0]?.durationMs).toBe(ms);
@@ -504,7 +516,7 @@ describe('parseJUnit: bad input never throws', () => {
     ['HTML', '<!DOCTYPE html><html><body>502 Bad Gateway</body></html>', /root/],
     ['an unclosed attribute', '<testsuite name="x><testcase/></testsuite>', /not valid XML/],
     ['prototype pollution names', '<testsuite><constructor/><testcase name="__proto__"/></testsuite>', /not valid XML/],
-    ['nesting beyond reason', '<testsuite>'.repeat(500), /not valid XML/],
+    ['nesting beyond reason', '<testsuite>'.repeat(500), /not valid XML/]
   ])('%s', (_label, xml, warning) => {
     const { results, warnings } = parseJUnit(xml);
     expect(results).toMatchObject({ total: 0, passed: 0, failed: 0, skipped: 0, cases: [] });
@@ -523,7 +535,7 @@ describe('parseJUnit: bad input never throws', () => {
     ['a run of comments after the root, then junk', `<testsuite><testcase name="a"/></testsuite>${'<!-- c -->'.repeat(40)}x`],
     ['a run of comments and no root', `${'<!-- c -->'.repeat(5000)}`],
     ['a frame-like line full of parentheses', `<testsuite><testcase name="a"><failure>    at ${'('.repeat(999)}</failure></testcase></testsuite>`],
-    ['a failure body of 200,000 short lines', `<testsuite><testcase name="a"><failure>${'x.py:1: y\n'.repeat(200_000)}</failure></testcase></testsuite>`],
+    ['a failure body of 200,000 short lines', `<testsuite><testcase name="a"><failure>${'x.py:1: y\n'.repeat(200_000)}</failure></testcase></testsuite>`]
   ])('pathological input is read without catastrophic backtracking: %s', (_label, xml) => {
     const { results, warnings } = parseJUnit(xml);
     expectSane(results, warnings);
@@ -563,7 +575,9 @@ E       assert ${i} == 0
 
 tests/test_mod${i % 500}.py:${(i % 90) + 2}: AssertionError</failure></testcase>`);
       } else if (i % 37 === 0) {
-        cases.push(`<testcase classname="${module}" name="test_${i}" time="0.000"><skipped type="pytest.skip" message="slow">${ROOT}/tests/x.py:3: slow</skipped></testcase>`);
+        cases.push(
+          `<testcase classname="${module}" name="test_${i}" time="0.000"><skipped type="pytest.skip" message="slow">${ROOT}/tests/x.py:3: slow</skipped></testcase>`
+        );
       } else {
         cases.push(`<testcase classname="${module}" name="test_${i}" time="0.002" />`);
       }
@@ -582,9 +596,52 @@ tests/test_mod${i % 500}.py:${(i % 90) + 2}: AssertionError</failure></testcase>
 // Fuzzing: deterministic pseudo-random inputs; the parser must never throw and its numbers must
 // always be finite, non-negative and consistent.
 
-const XMLISH = ['<', '>', '/', '"', "'", '=', '&', ';', '<![CDATA[', ']]>', '<!--', '-->', '<?xml', '?>', '&#10;', '&#xFFFF;', '&amp;',
-  'testsuites', 'testsuite', 'testcase', 'failure', 'error', 'skipped', 'tests="', 'time="', 'line="', 'file="', 'classname="',
-  ' ', '\n', '1', '-1', '1e999', 'NaN', '0.5', '\u0000', '\uFFFE', '🚀', 'é', '__proto__', 'constructor', 'File "', '", line ', ':12: '];
+const XMLISH = [
+  '<',
+  '>',
+  '/',
+  '"',
+  "'",
+  '=',
+  '&',
+  ';',
+  '<![CDATA[',
+  ']]>',
+  '<!--',
+  '-->',
+  '<?xml',
+  '?>',
+  '&#10;',
+  '&#xFFFF;',
+  '&amp;',
+  'testsuites',
+  'testsuite',
+  'testcase',
+  'failure',
+  'error',
+  'skipped',
+  'tests="',
+  'time="',
+  'line="',
+  'file="',
+  'classname="',
+  ' ',
+  '\n',
+  '1',
+  '-1',
+  '1e999',
+  'NaN',
+  '0.5',
+  '\u0000',
+  '\uFFFE',
+  '🚀',
+  'é',
+  '__proto__',
+  'constructor',
+  'File "',
+  '", line ',
+  ':12: '
+];
 
 /** The fuzz properties; JUnit totals may come from suite attributes alone, without testcase elements. */
 function expectSane(results: TestResults, warnings: string[]): void {

@@ -354,7 +354,30 @@ describe('parseLcov: bad input never throws', () => {
 // ---------------------------------------------------------------------------------------------
 // Fuzzing
 
-const TOKENS = ['SF:', 'DA:', 'LF:', 'LH:', 'end_of_record', 'TN:', ',', ':', '\n', '\r\n', '1', '0', '-1', '99999999999999999999', 'NaN', '1e3', ' ', '/', '..', 'a.js', '🚀', '\u0000'];
+const TOKENS = [
+  'SF:',
+  'DA:',
+  'LF:',
+  'LH:',
+  'end_of_record',
+  'TN:',
+  ',',
+  ':',
+  '\n',
+  '\r\n',
+  '1',
+  '0',
+  '-1',
+  '99999999999999999999',
+  'NaN',
+  '1e3',
+  ' ',
+  '/',
+  '..',
+  'a.js',
+  '🚀',
+  '\u0000'
+];
 
 describe('parseLcov: fuzz', () => {
   test('2,000 mutations of real tracefiles', () => {

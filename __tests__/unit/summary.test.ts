@@ -14,7 +14,14 @@ const failing = (i: number): TestCase => ({
   message: `AssertionError: assert ${i} == 0`,
   details: `def test_broken_${i}():\n>   assert ${i} == 0\nE   AssertionError\n` + 'x'.repeat(50_000)
 });
-const finding = (i: number, code = `E${i % 30}`): Finding => ({ path: `pkg/mod_${i % 50}.py`, line: i, column: 1, code, message: `problem ${i} | <b>`, severity: 'warning' });
+const finding = (i: number, code = `E${i % 30}`): Finding => ({
+  path: `pkg/mod_${i % 50}.py`,
+  line: i,
+  column: 1,
+  code,
+  message: `problem ${i} | <b>`,
+  severity: 'warning'
+});
 
 const base: Report = {
   result: 'success',

@@ -12,17 +12,42 @@ describe('childEnvironment', () => {
   const SECRET = 'hunter2-secret';
   test.each<[string, Record<string, string | undefined>, Record<string, string | undefined>, Record<string, string>, string[]]>([
     ['plain variables pass', { PATH: '/bin', HOME: '/root' }, {}, { PATH: '/bin', HOME: '/root' }, []],
-    ['inputs stay behind, whatever their case', { 'INPUT_REGISTRY-PASSWORD': 'x', input_other: 'y', PATH: '/bin' }, {}, { PATH: '/bin' }, ['INPUT_REGISTRY-PASSWORD', 'input_other']],
+    [
+      'inputs stay behind, whatever their case',
+      { 'INPUT_REGISTRY-PASSWORD': 'x', input_other: 'y', PATH: '/bin' },
+      {},
+      { PATH: '/bin' },
+      ['INPUT_REGISTRY-PASSWORD', 'input_other']
+    ],
     [
       'runner tokens stay behind',
-      { ACTIONS_RUNTIME_TOKEN: 't', ACTIONS_RESULTS_URL: 'u', ACTIONS_CACHE_URL: 'c', ACTIONS_ID_TOKEN_REQUEST_URL: 'o', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'p', ACTIONS_STEP_DEBUG: 'true' },
+      {
+        ACTIONS_RUNTIME_TOKEN: 't',
+        ACTIONS_RESULTS_URL: 'u',
+        ACTIONS_CACHE_URL: 'c',
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'o',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'p',
+        ACTIONS_STEP_DEBUG: 'true'
+      },
       {},
       { ACTIONS_STEP_DEBUG: 'true' },
       ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_URL', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']
     ],
     ['a variable carrying a secret anywhere in its value stays behind', { TOKEN: `Bearer ${SECRET}`, OK: 'fine' }, {}, { OK: 'fine' }, ['TOKEN']],
-    ['the overlay sets and removes', { PATH: '/bin', NODE_OPTIONS: '--x' }, { PATH: '/venv/bin:/bin', NODE_OPTIONS: undefined, CI: 'true' }, { PATH: '/venv/bin:/bin', CI: 'true' }, []],
-    ['the overlay may hand a runner variable to the one program that needs it', { ACTIONS_RUNTIME_TOKEN: 't' }, { ACTIONS_RUNTIME_TOKEN: 't' }, { ACTIONS_RUNTIME_TOKEN: 't' }, []],
+    [
+      'the overlay sets and removes',
+      { PATH: '/bin', NODE_OPTIONS: '--x' },
+      { PATH: '/venv/bin:/bin', NODE_OPTIONS: undefined, CI: 'true' },
+      { PATH: '/venv/bin:/bin', CI: 'true' },
+      []
+    ],
+    [
+      'the overlay may hand a runner variable to the one program that needs it',
+      { ACTIONS_RUNTIME_TOKEN: 't' },
+      { ACTIONS_RUNTIME_TOKEN: 't' },
+      { ACTIONS_RUNTIME_TOKEN: 't' },
+      []
+    ],
     ['the overlay never brings a secret back', { X: 'plain' }, { X: `${SECRET}!` }, {}, ['X']],
     ['undefined base values are absent', { A: undefined, B: 'b' }, {}, { B: 'b' }, []]
   ])('%s', (_, base, overlay, env, withheld) => {

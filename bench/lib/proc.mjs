@@ -55,7 +55,10 @@ export async function mustRun(command, args, options) {
 
 /** The JSON a helper script prints on its `BENCH_RESULT ` line. */
 export function benchResult(result, what) {
-  const line = result.stdout.split('\n').reverse().find((l) => l.startsWith('BENCH_RESULT '));
+  const line = result.stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('BENCH_RESULT '));
   if (result.code !== 0 || !line) {
     throw new Error(`${what} failed (exit ${result.code}):\n${`${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-25).join('\n')}`);
   }

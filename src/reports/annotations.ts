@@ -86,17 +86,12 @@ function roundRobinByFile<T extends AnnotationCandidate>(items: T[]): T[] {
 function rankLevel<T extends AnnotationCandidate>(items: T[]): T[] {
   const byOrigin = (origin: AnnotationOrigin) => items.filter((item) => item.origin === origin);
   const lint = byOrigin('lint');
-  const lintBySeverity = [0, 1, 2].flatMap((rank) =>
-    roundRobinByFile(lint.filter((item) => severityRank(item.severity) === rank)),
-  );
+  const lintBySeverity = [0, 1, 2].flatMap((rank) => roundRobinByFile(lint.filter((item) => severityRank(item.severity) === rank)));
   return [...byOrigin('pipeline'), ...byOrigin('test'), ...lintBySeverity];
 }
 
 /** Choose the annotations to emit under per-level (and optionally total) limits. */
-export function selectAnnotations<T extends AnnotationCandidate>(
-  items: readonly T[],
-  limits: Partial<AnnotationLimits> = {},
-): AnnotationSelection<T> {
+export function selectAnnotations<T extends AnnotationCandidate>(items: readonly T[], limits: Partial<AnnotationLimits> = {}): AnnotationSelection<T> {
   let budget = limitOf(limits.total, Number.MAX_SAFE_INTEGER);
   const shown: T[] = [];
   const hidden: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: 0 };

@@ -5,12 +5,10 @@
 import type { Finding, FindingSeverity } from '../model.js';
 import { toRepoPath, type PathOptions } from './paths.js';
 
-
 export interface FindingsParse {
   findings: Finding[];
   warnings: string[];
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Small readers that tolerate anything JSON can hold
@@ -104,7 +102,7 @@ function ruffFinding(item: unknown, options: PathOptions): Finding | undefined {
     endColumn: positiveInt(end.column),
     code: typeof item.code === 'string' && item.code !== '' ? item.code : 'syntax',
     message: text(item.message),
-    severity: syntax ? 'error' : 'warning',
+    severity: syntax ? 'error' : 'warning'
   };
 }
 
@@ -166,17 +164,14 @@ function lineFinding(line: string, options: PathOptions & { severity?: FindingSe
  * Lines of the common `path:line[:col]: CODE message` form. Lines that are not findings
  * (totals, banners, source excerpts) are ignored; a warning says so only when nothing matched.
  */
-export function parseLineFindings(
-  output: string,
-  options: PathOptions & { severity?: FindingSeverity } = {},
-): FindingsParse {
+export function parseLineFindings(output: string, options: PathOptions & { severity?: FindingSeverity } = {}): FindingsParse {
   return guarded('lint', () => {
-    const lines = String(output ?? '').split(/\r?\n/).filter((line) => line.trim() !== '');
+    const lines = String(output ?? '')
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '');
     const findings = lines.map((line) => lineFinding(line, options)).filter((f): f is Finding => f !== undefined);
     const warnings =
-      lines.length > 0 && findings.length === 0
-        ? [`lint: none of ${lines.length} output line(s) looked like "path:line:col: CODE message"`]
-        : [];
+      lines.length > 0 && findings.length === 0 ? [`lint: none of ${lines.length} output line(s) looked like "path:line:col: CODE message"`] : [];
     return { findings, warnings };
   });
 }
@@ -216,7 +211,7 @@ function eslintFindings(result: unknown, options: PathOptions): { findings: Find
       endColumn: positiveInt(message.endColumn),
       code: ruleId !== '' ? ruleId : message.fatal === true ? 'syntax' : '',
       message: text(message.message),
-      severity,
+      severity
     });
   }
   return { findings, skipped };

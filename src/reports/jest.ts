@@ -92,7 +92,12 @@ interface FileContext {
 }
 
 function assertionCase(assertion: Json, context: FileContext): TestCase {
-  const failures = Array.isArray(assertion.failureMessages) ? assertion.failureMessages.map(text).map(plain).filter((m) => m !== '') : [];
+  const failures = Array.isArray(assertion.failureMessages)
+    ? assertion.failureMessages
+        .map(text)
+        .map(plain)
+        .filter((m) => m !== '')
+    : [];
   const outcome = outcomeOf(assertion.status, failures.length > 0);
   const ancestors = Array.isArray(assertion.ancestorTitles) ? assertion.ancestorTitles.map(text).filter((t) => t !== '') : [];
   const title = text(assertion.title);
@@ -117,7 +122,9 @@ function assertionCase(assertion: Json, context: FileContext): TestCase {
 /** A test file that failed outside any test (did not load, a hook threw, no tests): one failed case. */
 function fileFailureCase(result: Json, context: FileContext): TestCase {
   const execError = isRecord(result.testExecError) ? text(result.testExecError.message) || text(result.testExecError.stack) : '';
-  const body = plain(text(result.message) || text(result.failureMessage) || execError).replace(/^\s*\n/, '').replace(/\s+$/, '');
+  const body = plain(text(result.message) || text(result.failureMessage) || execError)
+    .replace(/^\s*\n/, '')
+    .replace(/\s+$/, '');
   const header = /●\s*(.+)/.exec(body)?.[1]?.trim();
   const line = body && context.file ? lineInFile(body, context.file, context.options) : undefined;
   const message = firstMeaningfulLine(body);
@@ -173,11 +180,17 @@ function readReport(raw: string): unknown {
 function wallTime(report: Json, cases: TestCase[]): number {
   const start = milliseconds(report.startTime);
   const ends = Array.isArray(report.testResults)
-    ? report.testResults.filter(isRecord).map((r) => milliseconds(r.endTime)).filter((n): n is number => n !== undefined)
+    ? report.testResults
+        .filter(isRecord)
+        .map((r) => milliseconds(r.endTime))
+        .filter((n): n is number => n !== undefined)
     : [];
   const end = ends.length > 0 ? Math.max(...ends) : undefined;
   if (start !== undefined && end !== undefined && end >= start && end - start < 7 * 24 * 3600 * 1000) return end - start;
-  return Math.min(cases.reduce((sum, c) => sum + c.durationMs, 0), Number.MAX_SAFE_INTEGER);
+  return Math.min(
+    cases.reduce((sum, c) => sum + c.durationMs, 0),
+    Number.MAX_SAFE_INTEGER
+  );
 }
 
 function parseUnguarded(raw: string, options: PathOptions): JestParse {
@@ -211,4 +224,3 @@ export function parseJestJson(raw: string, options: PathOptions = {}): JestParse
     (reason) => ({ results: emptyTestResults(), warnings: [`jest report could not be read: ${reason}`] })
   );
 }
-

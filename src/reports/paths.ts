@@ -19,7 +19,10 @@ export interface PathOptions {
 
 /** Forward slashes, no `file://` scheme, no surrounding blanks: one spelling for every tool. */
 function cleanSlashes(raw: string): string {
-  return raw.trim().replace(/^file:\/\//, '').replace(/\\/g, '/');
+  return raw
+    .trim()
+    .replace(/^file:\/\//, '')
+    .replace(/\\/g, '/');
 }
 
 function hasDriveLetter(path: string): boolean {

@@ -6,7 +6,10 @@ import { SUMMARY_LIMITS } from './summary.js';
 export function renderTerminal(report: Report): string[] {
   const lines = [''];
   for (const stage of report.stages.filter((s) => s.status === 'failure' && s.details?.length)) {
-    const why = stage.details!.join('\n').split('\n').filter((line) => line.trim() !== '');
+    const why = stage
+      .details!.join('\n')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     lines.push(`${stage.name} failed:`, ...why.slice(-20).map((line) => `  ${line}`));
   }
   const tests = report.tests;
@@ -18,7 +21,9 @@ export function renderTerminal(report: Report): string[] {
   }
   if (report.coverage) {
     const lowest = [...report.coverage.files].sort((a, b) => a.percent - b.percent).slice(0, 3);
-    lines.push(`coverage: ${report.coverage.percent.toFixed(1)}%${lowest.length ? ` (least covered: ${lowest.map((f) => `${f.path} ${f.percent.toFixed(1)}%`).join(', ')})` : ''}`);
+    lines.push(
+      `coverage: ${report.coverage.percent.toFixed(1)}%${lowest.length ? ` (least covered: ${lowest.map((f) => `${f.path} ${f.percent.toFixed(1)}%`).join(', ')})` : ''}`
+    );
   }
   if (report.findings?.length) {
     const byRule = new Map<string, number>();

@@ -19,7 +19,7 @@ export function readXml(xml: string, arrayTags: ReadonlySet<string>): { root?: X
     trimValues: false,
     htmlEntities: true,
     jPath: false, // callbacks get a matcher instead of a path string built per tag: faster
-    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && arrayTags.has(name),
+    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && arrayTags.has(name)
   });
   try {
     const parsed: unknown = parser.parse(xml.replace(/^\uFEFF/, ''));

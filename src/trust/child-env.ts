@@ -47,8 +47,7 @@ export function childEnvironment(base: Environment, secrets: readonly string[], 
     else if (carriesSecret(value)) {
       delete env[name];
       withheld.add(name);
-    }
-    else env[name] = value;
+    } else env[name] = value;
   }
   for (const name of Object.keys(env)) withheld.delete(name);
   return { env, withheld: [...withheld] };

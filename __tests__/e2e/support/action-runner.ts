@@ -220,11 +220,10 @@ function unquote(key: string): string {
 
 /** Reads an action.yml / action.yaml into the parts the runner uses. */
 export function readActionMetadata(actionDir: string = repoRoot()): ActionMetadata {
-  const file = ['action.yml', 'action.yaml'].map(f => path.join(actionDir, f)).find(f => existsSync(f));
+  const file = ['action.yml', 'action.yaml'].map((f) => path.join(actionDir, f)).find((f) => existsSync(f));
   if (!file) throw new Error(`no action.yml in ${actionDir}`);
   const doc = parseYamlSubset(readFileSync(file, 'utf8'));
-  const asMap = (v: YamlValue | undefined): YamlMap =>
-    v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+  const asMap = (v: YamlValue | undefined): YamlMap => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
   const inputs: Record<string, ActionInput> = {};
   for (const [name, spec] of Object.entries(asMap(doc['inputs']))) {
     const s = asMap(spec);
@@ -327,8 +326,7 @@ export interface ParsedStdout {
 
 // The runner's escaping (ActionCommand): message %25 %0D %0A; properties also %3A (:) and %2C (,).
 const unescapeData = (s: string): string => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
-const unescapeProperty = (s: string): string =>
-  s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
+const unescapeProperty = (s: string): string => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
 
 /** Parses `::command k=v,k=v::message` lines (honouring `::stop-commands::token` ... `::token::`). */
 export function parseWorkflowCommands(stdout: string): ParsedStdout {
@@ -506,9 +504,7 @@ export async function runPost(main: ActionResult, extra: Partial<RunActionOption
 }
 
 /** main, then post if declared: what a job with this one step does. */
-export async function runActionWithPost(
-  options: RunActionOptions
-): Promise<{ main: ActionResult; post: ActionResult | undefined }> {
+export async function runActionWithPost(options: RunActionOptions): Promise<{ main: ActionResult; post: ActionResult | undefined }> {
   const main = await runAction(options);
   return { main, post: await runPost(main) };
 }
@@ -521,8 +517,7 @@ function buildJobEnv(options: RunActionOptions, meta: ActionMetadata, jobDir: st
   const sha = options.sha ?? DEFAULT_SHA;
   const token = options.githubToken ?? FAKE_TOKEN;
   const prNumber = 1;
-  const ref =
-    options.ref ?? (event === 'pull_request' || event === 'pull_request_target' ? `refs/pull/${prNumber}/merge` : `refs/heads/${defaultBranch}`);
+  const ref = options.ref ?? (event === 'pull_request' || event === 'pull_request_target' ? `refs/pull/${prNumber}/merge` : `refs/heads/${defaultBranch}`);
   const refType = ref.startsWith('refs/tags/') ? 'tag' : 'branch';
   const refName = ref.replace(/^refs\/(heads|tags|pull)\//, '');
 
@@ -753,7 +748,7 @@ async function runStep(
     env: parseFileCommand(read(files.GITHUB_ENV)),
     path: read(files.GITHUB_PATH)
       .split(/\r?\n/)
-      .filter(l => l.trim() !== ''),
+      .filter((l) => l.trim() !== ''),
     summary: read(files.GITHUB_STEP_SUMMARY),
     durationMs: Date.now() - started,
     childEnv: baseEnv,

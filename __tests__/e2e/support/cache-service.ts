@@ -64,17 +64,7 @@ export type CacheRpc = 'GetCacheEntryDownloadURL' | 'CreateCacheEntry' | 'Finali
  *   client that follows redirects gets it, one that does not sees a 3xx.
  */
 export type FailureMode =
-  | 'none'
-  | 'http500'
-  | 'http429'
-  | 'reset'
-  | 'unauthenticated'
-  | 'read-denied'
-  | 'write-denied'
-  | 'blob500'
-  | 'blob-truncated'
-  | 'blob-redirect'
-  | 'slow';
+  'none' | 'http500' | 'http429' | 'reset' | 'unauthenticated' | 'read-denied' | 'write-denied' | 'blob500' | 'blob-truncated' | 'blob-redirect' | 'slow';
 
 export interface CacheServiceOptions {
   /** Bearer token the Twirp side requires (ACTIONS_RUNTIME_TOKEN). Default: random. */
@@ -183,17 +173,17 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
   };
 
   const finalized = (key: string, version?: string): Entry => {
-    const hit = newest([...entries.values()].filter(e => e.finalized && e.key === key && (!version || e.version === version)));
+    const hit = newest([...entries.values()].filter((e) => e.finalized && e.key === key && (!version || e.version === version)));
     if (!hit) throw new Error(`no finalized cache entry for key ${key}`);
     return hit;
   };
 
   const find = (key: string, version: string, restoreKeys: string[]): Entry | undefined => {
-    const visible = [...entries.values()].filter(e => e.finalized && e.version === version);
-    const exact = visible.filter(e => e.key === key);
+    const visible = [...entries.values()].filter((e) => e.finalized && e.version === version);
+    const exact = visible.filter((e) => e.key === key);
     if (exact.length) return newest(exact);
     for (const prefix of [key, ...restoreKeys]) {
-      const matches = visible.filter(e => e.key.startsWith(prefix));
+      const matches = visible.filter((e) => e.key.startsWith(prefix));
       if (matches.length) return newest(matches);
     }
     return undefined;
@@ -216,7 +206,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
       const key = str(body, 'key');
       const version = str(body, 'version');
       if (!key || !version) throw new HttpError(400, 'invalid_argument', 'key and version are required');
-      const exists = [...entries.values()].some(e => e.key === key && e.version === version);
+      const exists = [...entries.values()].some((e) => e.key === key && e.version === version);
       if (exists) {
         if (existingKey === 'not-ok') {
           return { ok: false, signed_upload_url: '', message: `cache entry with key ${key} already exists` };
@@ -245,7 +235,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
       const version = str(body, 'version');
       // int64 arrives as a JSON string ("123"); accept a number too, as protobuf JSON parsers do.
       const sizeBytes = Number(body['size_bytes'] ?? body['sizeBytes'] ?? 0);
-      const entry = [...entries.values()].find(e => e.key === key && e.version === version && !e.finalized);
+      const entry = [...entries.values()].find((e) => e.key === key && e.version === version && !e.finalized);
       if (!entry) return { ok: false, entry_id: '0', message: `no cache entry reserved for key ${key}` };
       const stat = await fsp.stat(blobFile(entry.blob)).catch(() => undefined);
       if (!stat) return { ok: false, entry_id: '0', message: `no blob was uploaded for key ${key}` };
@@ -261,13 +251,18 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
 
   async function handleTwirp(req: IncomingMessage, res: ServerResponse, rpc: string): Promise<number> {
     const known = Object.prototype.hasOwnProperty.call(rpcHandlers, rpc);
-    const failing = failure !== 'none' && failure !== 'blob500' && failure !== 'blob-truncated' && failure !== 'blob-redirect' && (!failureRpcs || failureRpcs.includes(rpc as CacheRpc));
+    const failing =
+      failure !== 'none' &&
+      failure !== 'blob500' &&
+      failure !== 'blob-truncated' &&
+      failure !== 'blob-redirect' &&
+      (!failureRpcs || failureRpcs.includes(rpc as CacheRpc));
     if (failing && failure === 'reset') {
       req.socket.destroy();
       return 0;
     }
     const body = await readAll(req);
-    if (failing && failure === 'slow') await new Promise(resolve => setTimeout(resolve, options.slowAnswerMs ?? 20_000).unref());
+    if (failing && failure === 'slow') await new Promise((resolve) => setTimeout(resolve, options.slowAnswerMs ?? 20_000).unref());
     if (req.method !== 'POST' || !known) {
       return twirpError(res, new HttpError(404, 'bad_route', `no handler for ${req.method} ${req.url}`));
     }
@@ -315,7 +310,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     if (parts.length !== 3 || parts[0] !== ACCOUNT || parts[1] !== CONTAINER) {
       throw new HttpError(400, 'InvalidUri', `not a blob path: ${url.pathname}`);
     }
-    const entry = [...entries.values()].find(e => e.blob === parts[2]);
+    const entry = [...entries.values()].find((e) => e.blob === parts[2]);
     const sig = url.searchParams.get('sig');
     if (!entry || !sig) throw new HttpError(403, 'AuthenticationFailed', 'Server failed to authenticate the request.');
     if (write ? sig !== entry.uploadSig : sig !== entry.downloadSig && sig !== entry.uploadSig) {
@@ -383,7 +378,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
   /** Put Block List: `<BlockList><Latest>id</Latest>...</BlockList>` concatenated in that order. */
   async function putBlockList(req: IncomingMessage, res: ServerResponse, entry: Entry): Promise<number> {
     const xml = (await readAll(req)).toString('utf8');
-    const ids = [...xml.matchAll(/<(Latest|Uncommitted|Committed)>([^<]*)<\/\1>/g)].map(m => xmlUnescape(m[2] ?? ''));
+    const ids = [...xml.matchAll(/<(Latest|Uncommitted|Committed)>([^<]*)<\/\1>/g)].map((m) => xmlUnescape(m[2] ?? ''));
     if (!/<BlockList>/.test(xml) || ids.length > MAX_BLOCKS) {
       throw new HttpError(400, 'InvalidXmlDocument', 'XML specified is not syntactically valid.');
     }
@@ -397,7 +392,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
         if (!exists) throw new HttpError(400, 'InvalidBlockList', `The specified block list is invalid (block ${id}).`);
         for await (const chunk of createReadStream(file)) {
           hash.update(chunk as Buffer);
-          if (!out.write(chunk)) await new Promise<void>(r => out.once('drain', () => r()));
+          if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
         }
       }
     } finally {
@@ -489,7 +484,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
         const e = err instanceof HttpError ? err : new HttpError(500, isTwirp ? 'internal' : 'InternalError', String(err));
         return isTwirp ? twirpError(res, e) : azureError(res, e);
       })
-      .then(status => requests.push({ method: req.method ?? '', path: url.pathname, kind, status }));
+      .then((status) => requests.push({ method: req.method ?? '', path: url.pathname, kind, status }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -507,7 +502,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     }),
     entries: (all = false) =>
       [...entries.values()]
-        .filter(e => all || e.finalized)
+        .filter((e) => all || e.finalized)
         .sort((a, b) => a.seq - b.seq)
         .map(({ id, key, version, size, seq: s, finalized }) => ({ id, key, version, size, seq: s, finalized })),
     archive: async (key, version) => fsp.readFile(blobFile(finalized(key, version).blob)),
@@ -525,7 +520,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     clear: () => entries.clear(),
     stop: async () => {
       server.closeAllConnections(); // the Azure SDK keeps sockets alive; close() alone would wait for them
-      await new Promise<void>(resolve => server.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       if (ownsStorage) await fsp.rm(storage, { recursive: true, force: true });
     }
   };
@@ -534,9 +529,9 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
 /** A URL on 127.0.0.1 where nothing listens (a port that was free a moment ago): ECONNREFUSED. */
 export async function closedPortUrl(): Promise<string> {
   const server = createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
-  await new Promise<void>(resolve => server.close(() => resolve()));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}/`;
 }
 

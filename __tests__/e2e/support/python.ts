@@ -50,11 +50,11 @@ export function pipMirrorEnv(python = defaultPython()): Record<string, string> {
   // A configured index-url already replaces pypi.org: nothing to fix.
   if (!config['global.index-url']) {
     const extra = (config['global.extra-index-url'] ?? '').split(/\s+/).filter(Boolean);
-    const mirror = extra.find(url => url.startsWith('file:'));
+    const mirror = extra.find((url) => url.startsWith('file:'));
     if (mirror) {
       env['PIP_INDEX_URL'] = mirror;
       // Set even when empty: it overrides the config file, which would list `mirror` a second time.
-      env['PIP_EXTRA_INDEX_URL'] = extra.filter(url => url !== mirror).join(' ');
+      env['PIP_EXTRA_INDEX_URL'] = extra.filter((url) => url !== mirror).join(' ');
       env['PIP_DISABLE_PIP_VERSION_CHECK'] = '1';
       const findLinks = config['global.find-links'];
       if (findLinks) env['PIP_FIND_LINKS'] = findLinks;

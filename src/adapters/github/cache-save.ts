@@ -27,7 +27,19 @@ export function archiveName(compression: Compression): string {
 /** tar creating the archive in the current folder from the manifest's paths (relative to `workspace`). */
 export function createArgs(compression: Compression, workspace: string): string[] {
   const archive = archiveName(compression);
-  return ['--posix', '-cf', archive, '--exclude', archive, '-P', '-C', workspace, '--files-from', 'manifest.txt', ...(compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstdmt'])];
+  return [
+    '--posix',
+    '-cf',
+    archive,
+    '--exclude',
+    archive,
+    '-P',
+    '-C',
+    workspace,
+    '--files-from',
+    'manifest.txt',
+    ...(compression === 'gzip' ? ['-z'] : ['--use-compress-program', 'zstdmt'])
+  ];
 }
 
 /** The paths as tar members: relative to the workspace, the workspace itself as `.`; absent ones left out. */
@@ -80,7 +92,8 @@ export async function saveEntry(
     if (reserved.status === 409 || (reserved.json.ok === false && /already exists/i.test(String(reserved.json.message)))) return false;
     const uploadUrl = reserved.json.signed_upload_url ?? reserved.json.signedUploadUrl;
     if (reserved.status !== 200) throw new Error(`cache reservation failed: ${answerProblem(reserved)}`);
-    if (reserved.json.ok !== true || typeof uploadUrl !== 'string' || !uploadUrl) throw new Error(`the cache service refused the entry: ${refusal(reserved.json)}`);
+    if (reserved.json.ok !== true || typeof uploadUrl !== 'string' || !uploadUrl)
+      throw new Error(`the cache service refused the entry: ${refusal(reserved.json)}`);
     await upload(uploadUrl, archive, size, progress, signal);
     const finalized = await callTwirp(env, 'FinalizeCacheEntryUpload', { key, version: entry.version, size_bytes: String(size) }, 'cache finalize', signal);
     if (finalized.status !== 200) throw new Error(`cache finalize failed: ${answerProblem(finalized)}`);

@@ -31,7 +31,13 @@ export interface TwirpAnswer {
  * Calls `rpc` and returns the first answer that is not a 5xx. Throws `<what> failed: <problem>` when
  * every attempt failed, or when the answer is not JSON.
  */
-export async function callTwirp(env: NodeJS.ProcessEnv, rpc: CacheRpc, body: Record<string, unknown>, what: string, signal?: AbortSignal): Promise<TwirpAnswer> {
+export async function callTwirp(
+  env: NodeJS.ProcessEnv,
+  rpc: CacheRpc,
+  body: Record<string, unknown>,
+  what: string,
+  signal?: AbortSignal
+): Promise<TwirpAnswer> {
   const request = twirpRequest(env.ACTIONS_RESULTS_URL ?? '', env.ACTIONS_RUNTIME_TOKEN ?? '', rpc, body);
   let problem = '';
   for (let attempt = 1; ; attempt++) {
@@ -40,7 +46,13 @@ export async function callTwirp(env: NodeJS.ProcessEnv, rpc: CacheRpc, body: Rec
     let status: number | 'network-error';
     let text = '';
     try {
-      const response = await send(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: signal ? AbortSignal.any([signal, deadline]) : deadline, idleMs: ATTEMPT_TIMEOUT_MS });
+      const response = await send(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+        idleMs: ATTEMPT_TIMEOUT_MS
+      });
       status = response.statusCode ?? 0;
       text = await readText(response);
     } catch (error) {
@@ -108,7 +120,13 @@ export function parseLookup(json: Record<string, unknown>): LookupAnswer {
 }
 
 /** The service's lookup: the entry for `key`, else the newest one whose key starts with a restore key. */
-export async function lookup(env: NodeJS.ProcessEnv, key: string, restoreKeys: readonly string[], version: string, signal?: AbortSignal): Promise<LookupAnswer> {
+export async function lookup(
+  env: NodeJS.ProcessEnv,
+  key: string,
+  restoreKeys: readonly string[],
+  version: string,
+  signal?: AbortSignal
+): Promise<LookupAnswer> {
   const answer = await callTwirp(env, 'GetCacheEntryDownloadURL', { key, restore_keys: restoreKeys, version }, 'cache lookup', signal);
   if (answer.status !== 200) throw new Error(`cache lookup failed: ${answerProblem(answer)}`);
   return parseLookup(answer.json);

@@ -41,10 +41,7 @@ export function localCacheStore(dir: string, runner: ProcessRunner, compression:
       const candidates = records().filter((r) => r.version === version && existsSync(join(dir, r.archive)));
       const exact = candidates.find((r) => r.key === key);
       const found =
-        exact ??
-        restoreKeys
-          .map((prefix) => candidates.filter((r) => r.key.startsWith(prefix)).sort((a, b) => b.createdAt - a.createdAt)[0])
-          .find(Boolean);
+        exact ?? restoreKeys.map((prefix) => candidates.filter((r) => r.key.startsWith(prefix)).sort((a, b) => b.createdAt - a.createdAt)[0]).find(Boolean);
       if (!found) return undefined;
       await tar([tarFlag, '-xPf', join(dir, found.archive)]);
       return found.key;
