@@ -12,10 +12,19 @@ const PERMISSIONS: Array<[RegExp, string]> = [
   [/\/pulls\/\d+\/files/, 'pull-requests: read']
 ];
 
-export function githubApi(token: string, repository: string, apiUrl = 'https://api.github.com'): GitHubApi {
+/** Each request's limit: an API that stops answering must not hold up the run (a deploy waits on its Deployment). */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export function githubApi(token: string, repository: string, apiUrl = 'https://api.github.com', timeoutMs = REQUEST_TIMEOUT_MS): GitHubApi {
   const [owner = '', repo = ''] = repository.split('/');
   let client: Promise<Octokit> | undefined;
-  const octokit = (): Promise<Octokit> => (client ??= import('@actions/github').then((github) => github.getOctokit(token, { baseUrl: apiUrl })));
+  const octokit = (): Promise<Octokit> =>
+    (client ??= import('@actions/github').then((github) => {
+      const api = github.getOctokit(token, { baseUrl: apiUrl });
+      // Per request (pages included), as Octokit has no timeout of its own.
+      api.hook.before('request', (options) => void (options.request = { ...options.request, signal: AbortSignal.timeout(timeoutMs) }));
+      return api;
+    }));
   /** Runs one call; any failure becomes a GitHubApiError that never carries the token. */
   const call = async <T>(what: string, path: string, body: (api: Octokit) => Promise<T>): Promise<T> => {
     try {
