@@ -1,6 +1,7 @@
 // One deploy, step by step: read the last healthy image, call the hook, verify through the health
-// check, move the healthy tag, or roll back. The hook URL is a secret: every message goes through
-// `mask`, and none is built from the URL.
+// check, move the healthy tag, or roll back; each image sent to the hook is recorded as a GitHub
+// Deployment when there is a token. The hook URL is a secret: every message goes through `mask`, and
+// none is built from the URL.
 import type { Config } from '../config.js';
 import type { Ports, RunContext } from '../context.js';
 import { formatDuration } from '../format.js';
@@ -10,6 +11,7 @@ import type { StageLog } from '../stage-log.js';
 import { waitHealthy, type HealthPoller, type HealthResult } from './deploy-health.js';
 import { callHook, type HookCaller, type HookResult } from './deploy-hook.js';
 import { commitIn, rollbackExpect } from './deploy-plan.js';
+import { DeploymentRecord } from './deploy-record.js';
 import { shortDigest, type RegistrySession } from './docker.js';
 import { HEALTHY_TAG, HealthyTag } from './healthy-tag.js';
 
@@ -54,6 +56,7 @@ export class Deployment {
   private readonly tag: HealthyTag;
   /** What the hook and health calls need. */
   private readonly calls: HookCaller & HealthPoller & { reporter: Reporter };
+  private readonly record: DeploymentRecord;
 
   constructor(
     private readonly config: Config,
@@ -69,6 +72,9 @@ export class Deployment {
     this.tag = new HealthyTag(config, context, ports, image.repository, log, mask, session);
     const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     this.calls = { config, http: ports.http, log, mask, sleep, reporter: ports.reporter };
+    const { environment, environmentUrl, healthUrl } = config;
+    const facts = { environment, environmentUrl, healthUrl, runUrl: context.event.runUrl, sha: context.event.sha };
+    this.record = new DeploymentRecord(ports.github, facts, ports.reporter, log, mask);
   }
 
   async run(): Promise<DeployOutcome> {
@@ -77,6 +83,7 @@ export class Deployment {
     const canRollBack = Boolean(config.healthUrl && config.rollback && config.deployHookImageParam);
     const previous = canRollBack ? await this.tag.read() : undefined;
 
+    await this.record.begin({ reference: this.reference });
     const deployed = await callHook(this.calls, this.reference);
     if (!deployed.ok && deployed.problem === 'unanswered') return this.unanswered(deployed.message);
     if (!deployed.ok) return this.failed(`${hookFailure(deployed)}. Nothing was deployed.`);
@@ -88,15 +95,20 @@ export class Deployment {
 
     const health = await waitHealthy(this.calls, config.healthExpect);
     if (health.healthy) return this.healthy(health);
-    if (health.refused) return this.failed(`Deployed ${this.reference}, but it is not verified: ${health.refused}. Not rolled back: no image can be verified.`);
+    if (health.refused) {
+      const message = `Deployed ${this.reference}, but it is not verified: ${health.refused}. Not rolled back: no image can be verified.`;
+      return this.unknown(message, `Deployed ${this.shortRef(this.image.digest)}, but it is not verified: \`health-url\` is refused`);
+    }
 
     // The headline tells the whole story in one line (short digests); the details repeat it in full.
-    const fail = (ending: (ref: (digest: string) => string) => string, rolledBack = false): DeployOutcome => {
-      const tell = (ref: (digest: string) => string): string =>
-        `deployed ${ref(this.image.digest)}, but ${config.healthUrl} ${health.last} after ${formatDuration(health.ms)}; ${ending(ref)}`;
+    const unhealthy = `${config.healthUrl} ${health.last} after ${formatDuration(health.ms)}`;
+    const fail = async (ending: (ref: (digest: string) => string) => string, rolledBack = false): Promise<DeployOutcome> => {
+      const tell = (ref: (digest: string) => string): string => `deployed ${ref(this.image.digest)}, but ${unhealthy}; ${ending(ref)}`;
       const full = tell((digest) => `${this.image.repository}@${digest}`);
       const message = `${full.charAt(0).toUpperCase()}${full.slice(1)}. (${health.polls} health poll${health.polls > 1 ? 's' : ''}, health-timeout ${config.healthTimeoutSeconds}s.)`;
       this.log.write(this.mask(message));
+      // The Deployment names the image already; its status keeps to what went wrong.
+      await this.record.end('failure', `${unhealthy}; ${ending((digest) => this.shortRef(digest))}`);
       return this.failed(
         message,
         tell((digest) => this.shortRef(digest)),
@@ -113,14 +125,22 @@ export class Deployment {
 
     const previousRef = `${this.image.repository}@${old}`;
     this.log.write(`Rolling back to ${previousRef}, the last image that passed the health check.`);
-    const expect = await this.rollbackExpect(old);
+    // The old image's commit: what its health may have to report, and the ref of its Deployment.
+    const revision = this.record.active || commitIn(config.healthExpect, this.context.event.sha) ? await this.tag.revision(old) : undefined;
+    const expect = this.rollbackExpect(revision);
+    await this.record.end('failure', `${unhealthy}; rolling back to ${this.shortRef(old)}`);
+    await this.record.begin({ reference: previousRef, rollback: true, revision });
     const back = await callHook(this.calls, previousRef);
     // An unanswered rollback call is as good as answered when the app then reports the old image.
     const confirmable = back.ok || (back.problem === 'unanswered' && expect.identifies);
     const after = confirmable ? await waitHealthy(this.calls, expect.expect) : undefined;
-    if (!back.ok && !after?.healthy) return fail((ref) => `rolling back to ${ref(old)} failed: ${rollbackFailure(back)}`);
+    if (!back.ok && !after?.healthy) {
+      await this.record.end('failure', `Rolling back to ${this.shortRef(old)} failed: ${rollbackFailure(back)}`);
+      return fail((ref) => `rolling back to ${ref(old)} failed: ${rollbackFailure(back)}`);
+    }
     const unanswered = back.ok ? '' : ` (the deploy hook ${back.message}, but the app reports that image)`;
     const verdict = after!.healthy ? 'which is healthy' : `which is unhealthy too (${config.healthUrl} ${after!.last})`;
+    await this.record.end(after!.healthy ? 'success' : 'failure', `Rolled back to ${this.shortRef(old)}${unanswered}, ${verdict}`);
     return fail((ref) => `rolled back to ${ref(old)}${unanswered}, ${verdict}`, true);
   }
 
@@ -128,14 +148,17 @@ export class Deployment {
   private async unanswered(what: string): Promise<DeployOutcome> {
     const { healthUrl, healthExpect } = this.config;
     const story = `The deploy hook ${what}; it may or may not have started a deploy of ${this.reference} (not retried, to avoid a second deploy)`;
-    if (!healthUrl) return this.failed(`${story}.`);
+    const unknownLive = (why: string): string => `The deploy hook ${what}; whether ${this.shortRef(this.image.digest)} went live is unknown: ${why}`;
+    if (!healthUrl) return this.unknown(`${story}.`, unknownLive('no `health-url`'));
     if (!commitIn(healthExpect, this.context.event.sha)) {
-      return this.failed(`${story}. \`health-url\` cannot tell whether it went live: \`health-expect\` does not contain this commit's sha.`);
+      const message = `${story}. \`health-url\` cannot tell whether it went live: \`health-expect\` does not contain this commit's sha.`;
+      return this.unknown(message, unknownLive("`health-expect` does not name this commit's sha"));
     }
     this.log.write(`Polling ${healthUrl} for "${healthExpect}" to learn whether the new image went live.`);
     const health = await waitHealthy(this.calls, healthExpect);
     if (health.healthy) return this.healthy(health, `the deploy hook ${what}, but the app reports the new image`);
-    return this.failed(`${story}; ${health.refused ?? `${healthUrl} ${health.last} after ${formatDuration(health.ms)}`}.`);
+    const seen = health.refused ?? `${healthUrl} ${health.last} after ${formatDuration(health.ms)}`;
+    return this.unknown(`${story}; ${seen}.`, unknownLive(health.refused ? '`health-url` is refused' : `the app did not report it (${health.last})`));
   }
 
   /** The new image passed the health check: move the healthy tag to it. */
@@ -158,12 +181,10 @@ export class Deployment {
    * image, so the old image's own revision (its OCI label) takes the commit's place.
    * `identifies`: whether the expectation tells the old image from the new one.
    */
-  private async rollbackExpect(old: string): Promise<{ expect?: string; identifies: boolean }> {
+  private rollbackExpect(revision: string | undefined): { expect?: string; identifies: boolean } {
     const { healthExpect } = this.config;
     const { sha } = this.context.event;
-    const commit = commitIn(healthExpect, sha);
-    if (!commit) return { expect: healthExpect, identifies: false };
-    const revision = await this.tag.revision(old);
+    if (!commitIn(healthExpect, sha)) return { expect: healthExpect, identifies: false };
     const back = rollbackExpect(healthExpect, sha, revision);
     if (back.unknownRevision)
       this.log.write('The rollback is verified by a 2xx from health-url alone: the previous image does not say which commit it was built from.');
@@ -175,17 +196,29 @@ export class Deployment {
     return `${this.image.repository}@${shortDigest(digest)}`;
   }
 
-  private done(status: StageResult['status'], headline: string, details: string[]): DeployOutcome {
+  private async done(status: StageResult['status'], headline: string, details: string[]): Promise<DeployOutcome> {
+    await this.record.end('success', headline);
+    const all = [...details.map(this.mask), ...this.record.recorded];
     return {
-      stage: { name: 'deploy', status, durationMs: Date.now() - this.started, headline: this.mask(headline), details: details.map(this.mask) },
+      stage: { name: 'deploy', status, durationMs: Date.now() - this.started, headline: this.mask(headline), details: all },
       log: this.log,
       deployed: true,
       rolledBack: false
     };
   }
 
-  private failed(message: string, headline?: string, rolledBack = false): DeployOutcome {
-    return deployFailed(this.log, this.started, this.mask(message), rolledBack, headline && this.mask(headline));
+  /** A deploy that did not go live; its Deployment fails with the headline (unless already ended). */
+  private async failed(message: string, headline?: string, rolledBack = false): Promise<DeployOutcome> {
+    const outcome = deployFailed(this.log, this.started, this.mask(message), rolledBack, headline && this.mask(headline));
+    await this.record.end('failure', outcome.stage.headline);
+    outcome.stage.details!.push(...this.record.recorded);
+    return outcome;
+  }
+
+  /** The hook may or may not have deployed the new image and nothing can tell: its Deployment is an `error`. */
+  private async unknown(message: string, description: string): Promise<DeployOutcome> {
+    await this.record.end('error', description);
+    return this.failed(message);
   }
 }
 
