@@ -2,7 +2,8 @@
  * End to end: the BUNDLED action (dist/index.js, `npm run bundle` first) builds the fixture image with
  * the real docker CLI against podman's Docker API, pushes it to an authenticated TLS registry (or a
  * plain-HTTP one), calls a Render-style deploy hook on a loopback fake host, polls its health endpoint
- * and rolls back.
+ * and rolls back. Every run talks to a loopback fake of the GitHub API (none reaches api.github.com),
+ * which keeps the Deployments and statuses a deploy records.
  *
  * The cases share one registry and run in order: the first push leaves `shop:slipway-healthy`, which the
  * rollback cases return to. Every run uses its own commit SHA, so its `sha-…` tag is its own.
@@ -13,6 +14,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
+import { startFakeGitHub, type FakeDeployment, type FakeDeploymentStatus, type FakeGitHub } from './support/fake-github.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
 import { runAction, runPost, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { expectFailure } from './support/assertions.js';
@@ -27,6 +29,7 @@ if (missing.length > 0) process.stderr.write(`ship e2e skipped: ${missing.join('
 
 let services: DockerServices;
 let host: FakeHost;
+let github: FakeGitHub;
 let baseImage: string;
 const results: ActionResult[] = [];
 const timings: Record<string, number> = {};
@@ -38,13 +41,13 @@ const SHORT_HOOK_TIMEOUT = { SLIPWAY_TEST_HOOK_TIMEOUT_SECONDS: '2' };
 beforeAll(async () => {
   if (missing.length > 0) return;
   const started = Date.now();
-  [services, host] = await Promise.all([startDockerServices({ plainRegistry: true }), startFakeHost()]);
+  [services, host, github] = await Promise.all([startDockerServices({ plainRegistry: true }), startFakeHost(), startFakeGitHub()]);
   baseImage = await services.pushBaseImage();
   timings['services + base image'] = Date.now() - started;
 }, SLOW);
 
 afterAll(async () => {
-  await Promise.all([services?.stop(), host?.stop()]);
+  await Promise.all([services?.stop(), host?.stop(), github?.stop()]);
   removeTempDirs();
   process.stderr.write(`ship e2e timings (ms): ${JSON.stringify(timings)}\n`);
 }, SLOW);
@@ -52,6 +55,9 @@ afterAll(async () => {
 const newSha = (): string => randomBytes(20).toString('hex');
 const tag = (sha: string): string => `sha-${sha.slice(0, 7)}`;
 const image = (): string => `${services.registry}/${REPO}`;
+/** The repository every run belongs to (runAction's default) and its run's page. */
+const GITHUB_REPO = 'acme/shop';
+const RUN_URL = 'https://github.com/acme/shop/actions/runs/1000000001';
 
 /** What the runner gives the step: the docker, registry and pip settings of the test machine. */
 function serviceEnv(): Record<string, string> {
@@ -89,13 +95,29 @@ async function ship(name: string, options: Partial<RunActionOptions> & { inputs?
       'health-timeout': 3,
       ...options.inputs
     },
-    env: { ...serviceEnv(), ...options.env }
+    githubToken: github.token,
+    env: { ...serviceEnv(), GITHUB_API_URL: github.url, ...options.env }
   });
   timings[name] = Date.now() - started;
   results.push(result);
   if (options.sha && result.outputs.digest && !options.inputs?.image) commits.set(`${image()}@${result.outputs.digest}`, options.sha);
   return result;
 }
+
+type Recorded = FakeDeployment & { statuses: FakeDeploymentStatus[] };
+
+/** Runs `ship` and returns it with the GitHub Deployments it created, each with its statuses oldest first. */
+async function shipRecorded(name: string, options: Parameters<typeof ship>[1]): Promise<{ result: ActionResult; deployments: Recorded[] }> {
+  const before = github.deployments(GITHUB_REPO).length;
+  const result = await ship(name, options);
+  const deployments = github
+    .deployments(GITHUB_REPO)
+    .slice(before)
+    .map((deployment) => ({ ...deployment, statuses: github.statuses(GITHUB_REPO, deployment.id).reverse() }));
+  return { result, deployments };
+}
+
+const warningsOf = (result: ActionResult): string[] => result.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
 
 const errorsOf = (result: ActionResult): string =>
   result.annotations
@@ -132,7 +154,7 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
     async () => {
       host.reset();
       const sha = newSha();
-      const result = await ship('main push', { sha });
+      const { result, deployments } = await shipRecorded('main push', { sha });
       expectOk(result);
 
       const tags = await services.tags(REPO);
@@ -158,6 +180,20 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
       });
       expect(result.summary).toMatch(/image/);
       expect(result.summary).toMatch(/deploy/);
+
+      // Recorded as one production Deployment of this commit, in progress, then live at the health URL's origin.
+      expect(deployments).toHaveLength(1);
+      expect(deployments[0]).toMatchObject({
+        ref: sha,
+        environment: 'production',
+        production_environment: true,
+        description: `Deploy ${image()}@${digest.slice(0, 19)}`
+      });
+      expect(deployments[0]!.statuses.map((s) => [s.state, s.log_url, s.environment_url])).toEqual([
+        ['in_progress', RUN_URL, ''],
+        ['success', RUN_URL, new URL(host.healthUrl).origin]
+      ]);
+      expect(warningsOf(result).filter((w) => /Deployment/.test(w))).toEqual([]);
     },
     SLOW
   );
@@ -167,26 +203,36 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
     async () => {
       host.reset();
       const before = await services.tags(REPO);
-      const result = await ship('pull request', { event: 'pull_request', sha: newSha() });
+      const { result, deployments } = await shipRecorded('pull request', { event: 'pull_request', sha: newSha() });
       expectOk(result);
       expect(await services.tags(REPO)).toEqual(before);
       expect(host.calls).toEqual([]);
+      expect(deployments).toEqual([]);
       expect(result.outputs).toMatchObject({ image: '', digest: '', tags: '', deployed: 'false', 'rolled-back': 'false', result: 'success' });
     },
     SLOW
   );
 
   test(
-    'tag v1.2.3: 1.2.3, 1.2 and 1 pushed with the sha tag',
+    'tag v1.2.3: 1.2.3, 1.2 and 1 pushed with the sha tag; recorded in the environment and at the URL given',
     async () => {
       host.reset();
       const sha = newSha();
-      const result = await ship('version tag', { sha, ref: 'refs/tags/v1.2.3' });
+      const { result, deployments } = await shipRecorded('version tag', {
+        sha,
+        ref: 'refs/tags/v1.2.3',
+        inputs: { environment: 'staging', 'environment-url': 'https://staging.shop.example.com/' }
+      });
       expectOk(result);
       const digest = await services.manifestDigest(REPO, tag(sha));
       for (const version of ['1.2.3', '1.2', '1']) expect(await services.manifestDigest(REPO, version)).toBe(digest);
       expect(result.outputs.tags!.split('\n')).toEqual([tag(sha), '1.2.3', '1.2', '1'].map((t) => `${image()}:${t}`));
       expect(host.calls.map((c) => c.imageRef)).toEqual([`${image()}@${digest}`]);
+      expect(deployments.map((d) => [d.ref, d.environment, d.production_environment])).toEqual([[sha, 'staging', false]]);
+      expect(deployments[0]!.statuses.map((s) => [s.state, s.environment_url])).toEqual([
+        ['in_progress', ''],
+        ['success', 'https://staging.shop.example.com/']
+      ]);
     },
     SLOW
   );
@@ -226,6 +272,30 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
   );
 
   test(
+    'a token that may not write Deployments: the deploy goes on as ever, one warning names `deployments: write`',
+    async () => {
+      host.reset();
+      github.readOnly(true);
+      const sha = newSha();
+      try {
+        const { result, deployments } = await shipRecorded('deployments refused', { sha });
+        expectOk(result);
+        expect(result.outputs).toMatchObject({ deployed: 'true', 'rolled-back': 'false', result: 'success' });
+        expect(host.calls.map((c) => c.imageRef)).toEqual([`${image()}@${await services.manifestDigest(REPO, tag(sha))}`]);
+        expect(deployments).toEqual([]);
+        const warnings = warningsOf(result);
+        expect(warnings.filter((w) => w.includes('`deployments: write`'))).toHaveLength(1);
+        expect(warnings.filter((w) => /Deployment/.test(w))).toHaveLength(1);
+        // Refused once: nothing more was sent after the first refusal.
+        expect(github.requests.filter((r) => r.path.includes('/deployments') && r.status === 403)).toHaveLength(1);
+      } finally {
+        github.readOnly(false);
+      }
+    },
+    SLOW
+  );
+
+  test(
     'hook answers 404: the step fails with the status, no retry',
     async () => {
       host.reset();
@@ -251,7 +321,7 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
       const previousRef = `${image()}@${previous}`;
       host.unhealthy((ref) => ref !== previousRef);
       const sha = newSha();
-      const result = await ship('unhealthy + rollback', { sha, inputs: { 'health-timeout': 2 } });
+      const { result, deployments } = await shipRecorded('unhealthy + rollback', { sha, inputs: { 'health-timeout': 2 } });
       expect(result.ok).toBe(false);
       const digest = await services.manifestDigest(REPO, tag(sha));
       expect(digest).not.toBe(previous);
@@ -267,6 +337,20 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
         )
       );
       expect(result.summary).toMatch(/rolled back to/);
+
+      // The new image's Deployment failed; the old image is a Deployment of the commit it was built from, and healthy.
+      const previousSha = commits.get(previousRef);
+      expect(previousSha).toBeDefined();
+      expect(deployments.map((d) => [d.ref, d.environment, d.description])).toEqual([
+        [sha, 'production', `Deploy ${image()}@${digest.slice(0, 19)}`],
+        [previousSha, 'production', `Rollback to ${image()}@${previous.slice(0, 19)}, the last image that passed the health check`]
+      ]);
+      expect(deployments.map((d) => d.statuses.map((s) => s.state))).toEqual([
+        ['in_progress', 'failure'],
+        ['in_progress', 'success']
+      ]);
+      expect(deployments[0]!.statuses[1]!.description).toMatch(new RegExp(`^${literal(host.healthUrl)} answered 503 after .*; rolling back to `));
+      expect(deployments[1]!.statuses[1]!.environment_url).toBe(new URL(host.healthUrl).origin);
     },
     SLOW
   );
@@ -277,8 +361,15 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
       host.reset();
       host.answerHook({ silent: true, deploys: false });
       const sha = newSha();
-      const result = await ship('silent hook', { sha, inputs: { 'health-expect': sha, 'health-timeout': 2 }, env: SHORT_HOOK_TIMEOUT });
+      const { result, deployments } = await shipRecorded('silent hook', {
+        sha,
+        inputs: { 'health-expect': sha, 'health-timeout': 2 },
+        env: SHORT_HOOK_TIMEOUT
+      });
       expect(result.ok).toBe(false);
+      // Nobody can tell whether the image went live: an error, saying so.
+      expect(deployments.map((d) => d.statuses.map((s) => s.state))).toEqual([['in_progress', 'error']]);
+      expect(deployments[0]!.statuses[1]!.description).toMatch(/^The deploy hook did not answer within 2 s; whether .* went live is unknown/);
       const digest = await services.manifestDigest(REPO, tag(sha));
       expect(host.calls.map((c) => [c.status, c.imageRef])).toEqual([[0, `${image()}@${digest}`]]);
       expect(errorsOf(result)).toMatch(
@@ -484,7 +575,7 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
     host.unhealthy('always');
     let step: ChildProcess | undefined;
     const running = ship(name, { sha: newSha(), inputs: { 'health-timeout': 120 }, onStart: (child) => (step = child) });
-    for (const end = Date.now() + 150_000; host.healthPolls() === 0 && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const end = Date.now() + 150_000; host.healthPolls() === 0 && Date.now() < end;) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(host.healthPolls()).toBeGreaterThan(0);
     step!.kill(signal);
     return running;
@@ -552,7 +643,7 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
 
   test('secrets: the password, the hook URL, its key and service id are never printed or saved', () => {
     expect(results.length).toBeGreaterThanOrEqual(7);
-    const secrets = [services.password, host.hookUrl, host.key, host.serviceId];
+    const secrets = [services.password, host.hookUrl, host.key, host.serviceId, github.token];
     for (const result of results) {
       const printed = result.stdout
         .split('\n')
