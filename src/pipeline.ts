@@ -99,6 +99,8 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
           measuring: config.coverage,
           min: config.patchCoverageMin
         });
+        // Unknown changed lines are worth a warning only when there was coverage to compare them with.
+        if (report.coverage && facts.changes.warning) stagePorts.reporter.warning(facts.changes.warning);
         Object.assign(findings, { patch: verdict.patch, delta: verdict.delta, changes: facts.changes.files });
         report.coverageDelta = verdict.delta;
         report.patchCoverage = verdict.patch?.percent;

@@ -73,31 +73,32 @@ describe('changed lines', () => {
 
   test('from git when the API fails: base commit to the checkout, nothing printed of the diff', async () => {
     const { api } = fakeApi({ files: new GitHubApiError('listing the pull request files failed (HTTP 502): bad gateway', 502) });
-    const { ports, runner, log, seen } = portsWith({ github: api, git: () => ({ stdout: GIT_OUTPUT }) });
+    const { ports, runner, log } = portsWith({ github: api, git: () => ({ stdout: GIT_OUTPUT }) });
     const changes = await changedLines(contextOf(pr), ports, log);
     expect(changes.files?.map((f) => [f.path, f.lines])).toEqual([['app/shop.py', [4, 5]]]);
     expect(runner.calls.map((c) => [c.command, c.args, c.options.cwd])).toEqual([['git', gitDiffArgs(BASE), root]]);
     expect(gitDiffArgs(BASE)).toEqual(['diff', '--no-ext-diff', '--no-color', '--unified=0', '-M', '--src-prefix=a/', '--dst-prefix=b/', BASE, 'HEAD']);
     expect(log.lines.join('\n')).not.toContain('+x');
-    expect(seen.warnings).toEqual([]);
+    expect(changes.warning).toBeUndefined();
   });
 
-  test('a fork (no API) without the history: unknown, said in the log, no warning', async () => {
-    const { ports, log, seen } = portsWith();
+  test('a fork (no API) without the history: unknown, said in the log, nothing to warn about', async () => {
+    const { ports, log } = portsWith();
     const changes = await changedLines(contextOf({ ...pr, untrusted: 'a pull request from a fork' }), ports, log);
-    expect(changes.unknown).toBe(
-      'no GitHub API (a pull request from a fork), and the checkout has no history of the base commit (actions/checkout with `fetch-depth: 0`)'
-    );
-    expect(seen.warnings).toEqual([]);
+    expect(changes).toEqual({
+      unknown: 'no GitHub API (a pull request from a fork), and the checkout has no history of the base commit (actions/checkout with `fetch-depth: 0`)'
+    });
+    expect(log.lines).toEqual([`Changed lines unknown: ${changes.unknown}`]);
   });
 
-  test('the API refused and no history: one warning naming the permission', async () => {
+  test('the API refused and no history: a warning naming the permission, for when the lines were needed', async () => {
     const refused = new GitHubApiError('listing the pull request files failed (HTTP 403): Resource not accessible by integration', 403, 'pull-requests: read');
-    const { ports, log, seen } = portsWith({ github: fakeApi({ files: refused }).api, git: () => ({ code: 128, stderr: 'fatal: not a git repository' }) });
-    expect((await changedLines(contextOf(pr), ports, log)).files).toBeUndefined();
-    expect(seen.warnings).toEqual([
+    const { ports, log } = portsWith({ github: fakeApi({ files: refused }).api, git: () => ({ code: 128, stderr: 'fatal: not a git repository' }) });
+    const changes = await changedLines(contextOf(pr), ports, log);
+    expect(changes.files).toBeUndefined();
+    expect(changes.warning).toBe(
       'Patch coverage is not measured: listing the pull request files failed (HTTP 403): Resource not accessible by integration, and the workspace is no git checkout. The token needs `pull-requests: read`.'
-    ]);
+    );
   });
 });
 

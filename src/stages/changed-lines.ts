@@ -10,6 +10,8 @@ export interface ChangedLines {
   files?: ChangedFile[];
   /** Why `files` is undefined. */
   unknown?: string;
+  /** The warning to give when the lines were needed: the API failed (not merely absent) and git could not stand in. */
+  warning?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export function gitDiffArgs(baseSha: string): string[] {
   return ['diff', '--no-ext-diff', '--no-color', '--unified=0', '-M', '--src-prefix=a/', '--dst-prefix=b/', baseSha, 'HEAD'];
 }
 
-export async function changedLines(context: RunContext, ports: Pick<Ports, 'github' | 'runner' | 'reporter'>, log: StageLog): Promise<ChangedLines> {
+export async function changedLines(context: RunContext, ports: Pick<Ports, 'github' | 'runner'>, log: StageLog): Promise<ChangedLines> {
   const pullRequest = context.event.pullRequest;
   if (!pullRequest) return { unknown: 'not a pull request' };
   let apiFailure: unknown;
@@ -44,11 +46,9 @@ export async function changedLines(context: RunContext, ports: Pick<Ports, 'gith
   const api = apiFailure === undefined ? `no GitHub API (${context.event.untrusted ?? 'no `github-token`'})` : describeError(apiFailure);
   const unknown = `${api}, and ${git.unknown}`;
   log.write(`Changed lines unknown: ${unknown}`);
-  if (apiFailure !== undefined) {
-    const permission = apiFailure instanceof GitHubApiError && apiFailure.permission ? ` The token needs \`${apiFailure.permission}\`.` : '';
-    ports.reporter.warning(`Patch coverage is not measured: ${unknown}.${permission}`);
-  }
-  return { unknown };
+  if (apiFailure === undefined) return { unknown };
+  const permission = apiFailure instanceof GitHubApiError && apiFailure.permission ? ` The token needs \`${apiFailure.permission}\`.` : '';
+  return { unknown, warning: `Patch coverage is not measured: ${unknown}.${permission}` };
 }
 
 async function gitDiff(context: RunContext, ports: Pick<Ports, 'runner'>, baseSha: string): Promise<ChangedLines> {
