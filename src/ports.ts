@@ -162,12 +162,25 @@ export interface Files {
   remove(path: string): void;
 }
 
+/** A Docker config folder of the run's own; `remove` deletes it with any login in it. */
+export interface DockerConfigFolder {
+  path: string;
+  remove(): void;
+}
+
 /** The machine the run happens on, as far as a plan needs to know it. */
 export interface Host {
   /** True when an executable file called `program` is on the run's PATH. */
   which(program: string): boolean;
-  /** The run's own variables that plans build on (commands put their additions before or after them). */
-  readonly env: Readonly<{ PATH?: string; NODE_OPTIONS?: string }>;
+  /**
+   * The run's own variables that plans build on (commands put their additions before or after them).
+   * SLIPWAY_TEST_HOOK_TIMEOUT_SECONDS shortens the deploy hook's 30 s for the end-to-end tests only.
+   */
+  readonly env: Readonly<{ PATH?: string; NODE_OPTIONS?: string; SLIPWAY_TEST_HOOK_TIMEOUT_SECONDS?: string }>;
+  /** The runner's cache service variables (for buildx's layer cache); undefined when it offers none. */
+  readonly cacheService?: Readonly<Record<string, string | undefined>>;
+  /** A fresh, credential-free Docker config under `inDir` that keeps the user's engine and builder. */
+  dockerConfig(inDir: string): DockerConfigFolder;
 }
 
 /** A file a pull request changes, as the GitHub API lists it (`patch` absent for binary or huge diffs). */

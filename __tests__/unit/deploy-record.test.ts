@@ -22,7 +22,7 @@ import {
   SHA,
   type DeployFolders
 } from '../fixtures/deploy.js';
-import { fakeHttp, fakeReporter, type HttpAnswer, type HttpCall } from '../fixtures/fake-ports.js';
+import { fakeHost, machineFiles, fakeHttp, fakeReporter, type HttpAnswer, type HttpCall } from '../fixtures/fake-ports.js';
 
 const RUN = 'https://github.com/acme/shop/actions/runs/42';
 const OLD_SHA = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
@@ -41,7 +41,7 @@ async function run(inputs: Partial<Record<InputName, string>>, route: Route, git
   const outcome = await deploy(
     await deployConfig(folders, inputs),
     deployContext(folders, { runUrl: RUN }),
-    { runner, reporter, http: fakeHttp(route).http, github, sleep: async () => undefined },
+    { runner, host: fakeHost(), files: machineFiles(), reporter, http: fakeHttp(route).http, github, sleep: async () => undefined },
     { repository: REPO, digest: NEW },
     deploySession(folders, runner)
   );

@@ -30,7 +30,7 @@ import {
   SHA,
   type DeployFolders
 } from '../fixtures/deploy.js';
-import { fakeHttp, fakeReporter, type FakeRunner, type HttpAnswer, type HttpCall } from '../fixtures/fake-ports.js';
+import { fakeHost, machineFiles, fakeHttp, fakeReporter, type FakeRunner, type HttpAnswer, type HttpCall } from '../fixtures/fake-ports.js';
 
 let folders: DeployFolders;
 beforeEach(() => void (folders = deployFolders()));
@@ -46,7 +46,7 @@ function run(cfg: Config, http: Http, runner = fakeRunner(classicDocker)) {
   const outcome = deploy(
     cfg,
     context(),
-    { runner, reporter, http, sleep: async (ms) => void sleeps.push(ms) },
+    { runner, host: fakeHost(), files: machineFiles(), reporter, http, sleep: async (ms) => void sleeps.push(ms) },
     { repository: REPO, digest: NEW },
     session(runner)
   );
@@ -73,7 +73,13 @@ describe('deploy: the hook', () => {
       }
     };
     const runner = fakeRunner();
-    await deploy(await config({ 'health-url': '' }), context(), { runner, reporter, http }, { repository: REPO, digest: NEW }, session(runner));
+    await deploy(
+      await config({ 'health-url': '' }),
+      context(),
+      { runner, host: fakeHost(), files: machineFiles(), reporter, http },
+      { repository: REPO, digest: NEW },
+      session(runner)
+    );
     expect(seen.secrets).toEqual(expect.arrayContaining([HOOK, KEY, SERVICE]));
     expect(seen.order.indexOf('request')).toBeGreaterThan(seen.order.lastIndexOf('secret'));
   });
@@ -431,7 +437,12 @@ describe('shipAndDeploy', () => {
     const runner = fakeRunner(docker);
     const http = fakeHttp((request) => registry(undefined)(request) ?? { status: 200 });
     const { reporter } = fakeReporter();
-    const result = await shipAndDeploy(await config(), context(), { runner, reporter, http: http.http, sleep: async () => undefined }, true);
+    const result = await shipAndDeploy(
+      await config(),
+      context(),
+      { runner, host: fakeHost(), files: machineFiles(), reporter, http: http.http, sleep: async () => undefined },
+      true
+    );
     expect(result.image).toMatchObject({ pushed: true, digest: NEW, stage: { status: 'success' } });
     expect(result.deploy).toMatchObject({ deployed: true, stage: { status: 'success' } });
     const commands = runner.calls.map((c) => c.args[0]);
@@ -444,7 +455,7 @@ describe('shipAndDeploy', () => {
   test('health-url set: the deploy reads and moves the healthy tag inside the one login, then it logs out', async () => {
     const runner = fakeRunner(docker);
     const http = fakeHttp((request) => registry(undefined)(request) ?? { status: 200 });
-    const ports = { runner, reporter: fakeReporter().reporter, http: http.http, sleep: async () => undefined };
+    const ports = { runner, host: fakeHost(), files: machineFiles(), reporter: fakeReporter().reporter, http: http.http, sleep: async () => undefined };
     const result = await shipAndDeploy(await config(), context(), ports, true);
     expect(result.deploy!.deployed).toBe(true);
     expect(runner.calls[0]!.args.slice(0, 2)).toEqual(['login', '--username']);
@@ -459,7 +470,12 @@ describe('shipAndDeploy', () => {
     const runner = fakeRunner(docker);
     const http = fakeHttp(() => ({ status: 200 }));
     const ctx = { ...context(), event: { ...context().event, name: 'pull_request', ref: 'refs/pull/3/merge' } };
-    const result = await shipAndDeploy(await config(), ctx, { runner, reporter: fakeReporter().reporter, http: http.http }, true);
+    const result = await shipAndDeploy(
+      await config(),
+      ctx,
+      { runner, host: fakeHost(), files: machineFiles(), reporter: fakeReporter().reporter, http: http.http },
+      true
+    );
     expect(result.image.stage.status).toBe('skipped');
     expect(result.deploy).toMatchObject({ stage: { status: 'skipped' }, deployed: false });
     expect(runner.calls).toEqual([]);
@@ -469,7 +485,12 @@ describe('shipAndDeploy', () => {
   test('login refused: image failed, deploy skipped, hook never called', async () => {
     const runner = fakeRunner((args) => (args[0] === 'login' ? { code: 1, stderr: 'Error response from daemon: 401 Unauthorized\n' } : docker(args)));
     const http = fakeHttp(() => ({ status: 200 }));
-    const result = await shipAndDeploy(await config(), context(), { runner, reporter: fakeReporter().reporter, http: http.http }, true);
+    const result = await shipAndDeploy(
+      await config(),
+      context(),
+      { runner, host: fakeHost(), files: machineFiles(), reporter: fakeReporter().reporter, http: http.http },
+      true
+    );
     expect(result.image.stage).toMatchObject({ status: 'failure' });
     expect(result.image.stage.headline).toMatch(/^Could not log in to registry registry\.example\.com as robot/);
     expect(result.deploy!.stage.status).toBe('skipped');
@@ -482,7 +503,7 @@ describe('shipAndDeploy', () => {
     const result = await shipAndDeploy(
       await config({ 'deploy-hook': '' }),
       context(),
-      { runner, reporter: fakeReporter().reporter, http: fakeHttp(() => ({})).http },
+      { runner, host: fakeHost(), files: machineFiles(), reporter: fakeReporter().reporter, http: fakeHttp(() => ({})).http },
       true
     );
     expect(result.image.pushed).toBe(true);

@@ -11,7 +11,7 @@ import { ConfigError, type InputName } from '../../src/inputs.js';
 import type { RunResult } from '../../src/ports.js';
 import type { ImageOutcome } from '../../src/stages/image.js';
 import { shipAndDeploy } from '../../src/stages/ship.js';
-import { fakeReporter, fakeRunner, noHttp, type FakeRunner } from '../fixtures/fake-ports.js';
+import { fakeHost, machineFiles, fakeReporter, fakeRunner, noHttp, type FakeRunner } from '../fixtures/fake-ports.js';
 
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -61,7 +61,18 @@ const config = (inputs: Partial<Record<InputName, string>> = {}): Promise<Config
   );
 
 /** The ports the image stage gets: the runner under test, a reporter no test reads, and no HTTP. */
-const ports = (runner: FakeRunner) => ({ runner, reporter: fakeReporter().reporter, http: noHttp });
+/** The runner's cache service, as the host sees it when a test made it available (process.env, below). */
+const cacheService = (): Record<string, string> | undefined =>
+  process.env.ACTIONS_RUNTIME_TOKEN
+    ? { ACTIONS_RUNTIME_TOKEN: process.env.ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL: process.env.ACTIONS_RESULTS_URL ?? '' }
+    : undefined;
+const ports = (runner: FakeRunner) => ({
+  runner,
+  host: fakeHost([], undefined, cacheService()),
+  files: machineFiles(),
+  reporter: fakeReporter().reporter,
+  http: noHttp
+});
 
 /** The image stage's outcome of a run (no deploy-hook is set, so there is no deploy). */
 const imageStage = async (cfg: Config, ctx: RunContext, p: ReturnType<typeof ports>, testsPassed: boolean): Promise<ImageOutcome> => {

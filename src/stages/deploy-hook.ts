@@ -11,10 +11,11 @@ import { nextDelay } from '../retry.js';
 import { hookRequest } from './deploy-plan.js';
 
 /**
- * 30 s. SLIPWAY_TEST_HOOK_TIMEOUT_SECONDS shortens it: the end-to-end tests of a hook that never
- * answers set it, so they need not wait 30 s. Not an input: users have no reason to change it.
+ * 30 s. The host's SLIPWAY_TEST_HOOK_TIMEOUT_SECONDS shortens it (`hookTimeoutMs`): the end-to-end
+ * tests of a hook that never answers set it, so they need not wait 30 s. Not an input: users have no
+ * reason to change it.
  */
-const HOOK_TIMEOUT_MS = Number(process.env.SLIPWAY_TEST_HOOK_TIMEOUT_SECONDS) * 1000 || 30_000;
+export const HOOK_TIMEOUT_MS = 30_000;
 
 /**
  * `failed`: the host said no, or never got the call. `unanswered`: the host may have received the call
@@ -28,6 +29,7 @@ export interface HookCaller {
   log: StageLog;
   mask: (text: string) => string;
   sleep: (ms: number) => Promise<void>;
+  hookTimeoutMs: number;
 }
 
 /** POSTs `imageRef` to the deploy hook; retries only what cannot have reached the host, 408, 429 and 5xx. */
@@ -41,7 +43,7 @@ export async function callHook(caller: HookCaller, imageRef: string): Promise<Ho
     let response: HttpResponse | undefined;
     let problem: string;
     try {
-      response = await caller.http.request(request.method, request.url, { timeoutMs: HOOK_TIMEOUT_MS, redirects: 'same-origin', refuseLinkLocal: true });
+      response = await caller.http.request(request.method, request.url, { timeoutMs: caller.hookTimeoutMs, redirects: 'same-origin', refuseLinkLocal: true });
       if (response.status >= 200 && response.status <= 299) {
         log.write(`POST deploy hook${param}: ${response.status} in ${formatDuration(Date.now() - sent)}${deployId(response.body)}`);
         return { ok: true };
@@ -57,7 +59,7 @@ export async function callHook(caller: HookCaller, imageRef: string): Promise<Ho
       if (!notSent) {
         const what =
           error instanceof HttpError && error.failure === 'timeout'
-            ? `did not answer within ${HOOK_TIMEOUT_MS / 1000} s`
+            ? `did not answer within ${caller.hookTimeoutMs / 1000} s`
             : `gave no answer (${describeError(error)})`;
         log.write(mask(`POST deploy hook${param}: ${what} (attempt ${attempt}); not retried: it may have started a deploy`));
         return { ok: false, problem: 'unanswered', message: mask(what) };

@@ -9,13 +9,13 @@ import type { StageResult } from '../model.js';
 import type { Http, Reporter } from '../ports.js';
 import type { StageLog } from '../stage-log.js';
 import { waitHealthy, type HealthPoller, type HealthResult } from './deploy-health.js';
-import { callHook, type HookCaller, type HookResult } from './deploy-hook.js';
+import { callHook, HOOK_TIMEOUT_MS, type HookCaller, type HookResult } from './deploy-hook.js';
 import { commitIn, rollbackExpect } from './deploy-plan.js';
 import { DeploymentRecord } from './deploy-record.js';
 import { shortDigest, type RegistrySession } from './docker.js';
 import { HEALTHY_TAG, HealthyTag } from './healthy-tag.js';
 
-export type DeployPorts = Omit<Ports, 'files' | 'host'> & { http: Http; sleep?: (ms: number) => Promise<void> };
+export type DeployPorts = Ports & { http: Http; sleep?: (ms: number) => Promise<void> };
 
 export interface DeployOutcome {
   stage: StageResult;
@@ -71,7 +71,8 @@ export class Deployment {
     this.reference = `${image.repository}@${image.digest}`;
     this.tag = new HealthyTag(config, context, ports, image.repository, log, mask, session);
     const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    this.calls = { config, http: ports.http, log, mask, sleep, reporter: ports.reporter };
+    const hookTimeoutMs = Number(ports.host.env.SLIPWAY_TEST_HOOK_TIMEOUT_SECONDS) * 1000 || HOOK_TIMEOUT_MS;
+    this.calls = { config, http: ports.http, log, mask, sleep, reporter: ports.reporter, hookTimeoutMs };
     const { environment, environmentUrl, healthUrl } = config;
     const facts = { environment, environmentUrl, healthUrl, runUrl: context.event.runUrl, sha: context.event.sha };
     this.record = new DeploymentRecord(ports.github, facts, ports.reporter, log, mask);

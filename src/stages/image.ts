@@ -1,13 +1,12 @@
 // Image stage: build, tag, push, read back the digest. The orchestration (ship.ts) decides, plans and
 // logs in; this file only acts on the plan through the ProcessRunner.
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Config } from '../config.js';
 import type { Ports, RunContext } from '../context.js';
+import type { Files, Host } from '../ports.js';
 import { SlipwayError, describeError } from '../errors.js';
 import type { StageResult } from '../model.js';
 import type { StageLog } from '../stage-log.js';
-import { cacheServiceVariables } from '../trust/child-env.js';
 import { docker, hasBuildx, lastLine, pushedDigest, shortDigest, type RegistrySession } from './docker.js';
 import { buildArgs, type BuildPlan, type ImagePlan } from './image-plan.js';
 import type { ShipDecision } from './ship-plan.js';
@@ -53,7 +52,7 @@ export function imageFailed(log: StageLog, started: number, message: string): Im
 export async function buildImage(
   config: Config,
   context: RunContext,
-  ports: Omit<Ports, 'files' | 'host'>,
+  ports: Ports,
   plan: ImagePlan,
   decision: ShipDecision,
   session: RegistrySession,
@@ -62,8 +61,9 @@ export async function buildImage(
   const { log } = session;
   const cwd = config.workingDirectory;
   const buildx = await hasBuildx(session, cwd);
-  const gha = buildx && decision.push ? await useGhaCache(context, session, cwd) : false;
-  const metadataFile = buildx ? join(mkdtempSync(join(context.tempDir, 'build-')), 'metadata.json') : undefined;
+  const gha = buildx && decision.push ? await useGhaCache(context, ports.host, session, cwd) : false;
+  // One build a run: the run's own folder is the metadata file's place.
+  const metadataFile = buildx ? join(context.tempDir, 'buildx-metadata.json') : undefined;
   const buildPlan: BuildPlan = {
     builder: buildx ? 'buildx' : 'classic',
     dockerfile: plan.dockerfile,
@@ -81,7 +81,7 @@ export async function buildImage(
 
   const stop = ports.reporter.progress(buildx && decision.push ? 'building and pushing the image' : 'building the image');
   // The classic builder only: with DOCKER_BUILDKIT=1 inherited and no buildx, `docker build` would refuse.
-  const env = buildx ? (gha ? cacheServiceVariables(process.env) : undefined) : { DOCKER_BUILDKIT: '0' };
+  const env = buildx ? (gha ? ports.host.cacheService : undefined) : { DOCKER_BUILDKIT: '0' };
   // Build-arg values may be tokens: the log (and the summary built from it) shows their names only.
   const args = buildArgs(buildPlan);
   const shownArgs = args.map((arg, i) => (args[i - 1] === '--build-arg' ? `${arg.split('=', 1)[0]}=***` : arg));
@@ -100,7 +100,7 @@ export async function buildImage(
     };
   }
 
-  const digest = buildx ? readMetadataDigest(metadataFile!) : await pushEach(session, plan.tags, cwd, ports);
+  const digest = buildx ? readMetadataDigest(ports.files, metadataFile!) : await pushEach(session, plan.tags, cwd, ports);
   const more = plan.tags.length - 1;
   return {
     stage: {
@@ -120,7 +120,7 @@ export async function buildImage(
 }
 
 /** Classic push: one `docker push` a tag; every tag must come back with the same digest. */
-async function pushEach(session: RegistrySession, tags: string[], cwd: string, ports: Omit<Ports, 'files' | 'host'>): Promise<string> {
+async function pushEach(session: RegistrySession, tags: string[], cwd: string, ports: Ports): Promise<string> {
   let digest: string | undefined;
   for (const tag of tags) {
     const stop = ports.reporter.progress(`pushing ${tagOf(tag)}`);
@@ -144,10 +144,12 @@ async function pushEach(session: RegistrySession, tags: string[], cwd: string, p
   return digest!;
 }
 
-function readMetadataDigest(file: string): string {
+function readMetadataDigest(files: Files, file: string): string {
   let digest: unknown;
   try {
-    digest = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)['containerimage.digest'];
+    const text = files.read(file);
+    if (text === undefined) throw new Error('no such file');
+    digest = (JSON.parse(text) as Record<string, unknown>)['containerimage.digest'];
   } catch (error) {
     throw new SlipwayError(`docker buildx did not write its metadata file (${describeError(error)}), so the pushed digest is unknown.`);
   }
@@ -161,8 +163,8 @@ function readMetadataDigest(file: string): string {
  * The Actions layer cache needs the Actions cache service (inside Actions only) and a builder whose
  * driver can export a cache: the default `docker` driver cannot, and would fail the build.
  */
-async function useGhaCache(context: RunContext, session: RegistrySession, cwd: string): Promise<boolean> {
-  if (!context.inActions || !process.env.ACTIONS_RUNTIME_TOKEN || !(process.env.ACTIONS_RESULTS_URL || process.env.ACTIONS_CACHE_URL)) return false;
+async function useGhaCache(context: RunContext, host: Host, session: RegistrySession, cwd: string): Promise<boolean> {
+  if (!context.inActions || !host.cacheService) return false;
   const inspect = await docker(session, ['buildx', 'inspect'], { cwd });
   const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1];
   if (inspect.code !== 0 || driver === undefined || driver === 'docker') {

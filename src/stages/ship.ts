@@ -35,7 +35,7 @@ export async function shipAndDeploy(config: Config, context: RunContext, ports: 
       const image = await buildImage(config, context, ports, plan, decision, ambientSession(config, log), started);
       return { image, deploy: notDeployed(decision.reason) };
     }
-    return await withRegistryLogin(config, context, ports.reporter, log, async (session) => {
+    return await withRegistryLogin(config, context, ports, log, async (session) => {
       const image = await buildImage(config, context, ports, plan, decision, session, started);
       if (!config.deployHook) return { image };
       return { image, deploy: await deploy(config, context, ports, { repository: plan.repository, digest: image.digest! }, session) };
