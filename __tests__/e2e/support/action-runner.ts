@@ -600,7 +600,9 @@ function buildJobEnv(options: RunActionOptions, meta: ActionMetadata, jobDir: st
     GITHUB_ACTOR: 'octocat',
     GITHUB_ACTOR_ID: '583231',
     GITHUB_TRIGGERING_ACTOR: 'octocat',
-    GITHUB_API_URL: 'https://api.github.com',
+    // Tests reach only this machine: a closed loopback port unless a case gives its fake GitHub API
+    // (options.env.GITHUB_API_URL); the real api.github.com is never called.
+    GITHUB_API_URL: 'http://127.0.0.1:9',
     GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql',
     // Must not be loopback: @actions/cache would think it is GHES and fall back to cache service v1.
     GITHUB_SERVER_URL: 'https://github.com',
