@@ -15,6 +15,7 @@ import { buildConfig } from './config.js';
 import type { GitEvent, RunContext } from './context.js';
 import { SlipwayError } from './errors.js';
 import { INPUTS, INPUT_DEFAULTS, INPUT_NAMES, SECRET_INPUTS, type InputName } from './inputs.js';
+import { notifySecrets } from './notify/targets.js';
 import { outputsOf, runPipeline } from './pipeline.js';
 import { projectStateDir } from './project-state.js';
 import { Secrets } from './trust/secrets.js';
@@ -101,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof value === 'string' ? value : '';
   };
   for (const name of SECRET_INPUTS) if (read(name)) reporter.secret(read(name));
+  notifySecrets(read('notify'), read('smtp-url')).forEach((secret) => reporter.secret(secret));
 
   const cacheDir = resolve(String(flags['cache-dir'] ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'slipway')));
   const projectDir = resolve(positionals[1] ?? '.');

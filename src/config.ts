@@ -5,6 +5,7 @@ import { resolve, sep } from 'node:path';
 import { splitCommands } from './command-line.js';
 import { globFiles } from './glob.js';
 import { ConfigError, INPUT_DEFAULTS, MULTI_LINE_INPUTS, SECRET_INPUTS, type InputName, type InputReader } from './inputs.js';
+import { isAddress, parseNotifyOn, parseTarget, smtpUrlProblem, type NotifyEvent, type NotifyTarget } from './notify/targets.js';
 import { imageNameProblem, registryOf } from './stages/image-name.js';
 import { parseBuildArgs, type BuildArg } from './stages/image-plan.js';
 import { deployBranchProblem } from './stages/ship-plan.js';
@@ -51,6 +52,13 @@ export interface Config {
   /** On pull requests: one comment kept up to date. */
   comment: boolean;
   patchCoverageMin: number;
+  notify: NotifyTarget[];
+  notifyOn: NotifyEvent[];
+  /** smtp[s]://user:password@host:port, for mail targets. */
+  smtpUrl?: string;
+  mailFrom?: string;
+  /** On schedule and workflow_dispatch, after green tests: its output goes to `notify`. */
+  scheduledCommand?: string[];
 }
 
 const TRUE_VALUES = ['true', 'True', 'TRUE', 'yes', 'on', '1'];
@@ -162,6 +170,23 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     }
   }
 
+  const notify = lines('notify').map((line, index) => {
+    const target = parseTarget(line);
+    // The line is a secret: the problem names its position, never its text.
+    if ('problem' in target) throw new ConfigError('notify', `target ${index + 1} ${target.problem}.`);
+    return target;
+  });
+  const notifyOn = parseNotifyOn(value('notify-on'));
+  if ('problem' in notifyOn) throw new ConfigError('notify-on', notifyOn.problem);
+  const smtpUrl = optional('smtp-url');
+  const smtpProblem = smtpUrl === undefined ? undefined : smtpUrlProblem(smtpUrl);
+  if (smtpProblem) throw new ConfigError('smtp-url', smtpProblem);
+  if (!smtpUrl && notify.some((target) => target.kind === 'mail')) {
+    throw new ConfigError('smtp-url', 'is empty, but `notify` has a mailto: target; give the mail server as smtp://user:password@host:587.');
+  }
+  const mailFrom = optional('mail-from');
+  if (mailFrom && !isAddress(mailFrom.replace(/^.*<(.*)>$/, '$1'))) throw new ConfigError('mail-from', `"${mailFrom}" is not a mail address.`);
+
   return {
     workingDirectory,
     language: language as Language,
@@ -195,7 +220,12 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     environment: environmentName(value('environment')),
     environmentUrl: optional('environment-url'),
     comment: bool('comment'),
-    patchCoverageMin: number('patch-coverage-min', { min: 0, max: 100 })
+    patchCoverageMin: number('patch-coverage-min', { min: 0, max: 100 }),
+    notify,
+    notifyOn,
+    smtpUrl,
+    mailFrom,
+    scheduledCommand: command('scheduled-command')
   };
 }
 

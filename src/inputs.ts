@@ -46,6 +46,22 @@ export const INPUTS = {
   'environment-url': { default: '', description: "URL shown on the GitHub Deployment. Default: health-url's origin." },
   comment: { default: 'true', description: 'On pull requests, keep one comment up to date with the results (tests, coverage and its change, patch coverage).' },
   'patch-coverage-min': { default: '0', description: "On pull requests, fail when the changed lines' coverage (percent) is below this." },
+  notify: {
+    default: '',
+    description:
+      'Where to tell people what happened, one target a line (secrets): a Slack, Discord, Teams or Google Chat webhook URL (known by its host, or forced with a slack:, discord:, teams:, gchat: or json: prefix; any other URL gets generic JSON), or mailto:a@b,c@d.'
+  },
+  'notify-on': { default: 'failure,recovery,rollback', description: 'When to notify, a comma list of: failure, recovery, success, deploy, rollback.' },
+  'smtp-url': {
+    default: '',
+    description: 'Mail server for mailto: targets, smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465 (a secret).'
+  },
+  'mail-from': { default: '', description: 'Sender of notification mail. Default: the user of smtp-url.' },
+  'scheduled-command': {
+    default: '',
+    description:
+      "On schedule and workflow_dispatch runs, after green tests: run this command in the project's environment (without a shell) and deliver its output to notify."
+  },
   'github-token': { default: '${{ github.token }}', description: 'Token for the pull request comment, Deployments and earlier runs.' }
 } as const;
 
@@ -65,11 +81,12 @@ export const MULTI_LINE_INPUTS: readonly InputName[] = [
   'test-report',
   'lint-command',
   'build-args',
-  'deploy-branches'
+  'deploy-branches',
+  'notify'
 ];
 
 /** Inputs whose values are secrets: masked as soon as they are read. */
-export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'deploy-hook', 'github-token'];
+export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'deploy-hook', 'github-token', 'notify', 'smtp-url'];
 
 /** Reads one input's raw value; '' when the user gave none (the default is applied by the caller). */
 export type InputReader = (name: InputName) => string;

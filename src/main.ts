@@ -19,6 +19,7 @@ import type { GitEvent, RunContext } from './context.js';
 import { SlipwayError } from './errors.js';
 import { SECRET_INPUTS } from './inputs.js';
 import type { StageResult } from './model.js';
+import { notifySecrets } from './notify/targets.js';
 import { outputsOf, runPipeline } from './pipeline.js';
 import { RUN_DIR_STATE, RUN_ID_STATE } from './post-main.js';
 import { projectStateDir } from './project-state.js';
@@ -38,6 +39,7 @@ export async function run(): Promise<void> {
       const value = core.getInput(name);
       if (value) reporter.secret(value);
     }
+    notifySecrets(core.getInput('notify'), core.getInput('smtp-url')).forEach((secret) => reporter.secret(secret));
     const config = await buildConfig((name) => core.getInput(name), workspace);
     const stateRoot = join(runnerTemp, 'slipway');
     mkdirSync(stateRoot, { recursive: true });
@@ -56,7 +58,8 @@ export async function run(): Promise<void> {
       inActions: true
     };
     // Untrusted events never write to the repository: they report through the summary alone.
-    const github = config.githubToken && event.repository && !event.untrusted ? githubApi(config.githubToken, event.repository, process.env.GITHUB_API_URL) : undefined;
+    const github =
+      config.githubToken && event.repository && !event.untrusted ? githubApi(config.githubToken, event.repository, process.env.GITHUB_API_URL) : undefined;
     const report = await runPipeline(config, context, {
       runner,
       cache: config.cache ? githubCacheStore() : undefined,
