@@ -14,10 +14,15 @@ try {
   for (const [name, source] of Object.entries(entries)) {
     const out = join(staged, name);
     execFileSync(ncc, ['build', source, '-o', out, '--minify', '--no-source-map-register', '--license', 'licenses.txt', '-q'], { stdio: 'inherit' });
+    // Every entry names its lazy chunks N.index.js, and the same N holds other modules in another
+    // entry: each entry's chunks are named after it (N.cli.js), so one never loads another's.
+    const entry = join(out, 'index.js');
+    writeFileSync(entry, readFileSync(entry, 'utf8').replaceAll('".index.js"', `".${name}.js"`));
     for (const file of readdirSync(out)) {
       // ncc minifies the entry but not the chunks of lazy imports (@actions/cache, loaded only to save).
       if (file !== 'index.js' && file.endsWith('.js')) await minifyInPlace(join(out, file));
-      const target = file === 'index.js' ? `${name}.js` : file === 'licenses.txt' ? `${name}.licenses.txt` : file;
+      const chunk = file !== 'index.js' && file.endsWith('.index.js') ? file.replace(/\.index\.js$/, `.${name}.js`) : file;
+      const target = file === 'index.js' ? `${name}.js` : file === 'licenses.txt' ? `${name}.licenses.txt` : chunk;
       renameSync(join(out, file), join(staged, target));
     }
     rmSync(out, { recursive: true });
