@@ -9,6 +9,7 @@ import { localCacheStore } from './adapters/local/cache.js';
 import { terminalReporter } from './adapters/local/reporter.js';
 import { machinePorts } from './adapters/host.js';
 import { nodeHttp } from './adapters/http.js';
+import { smtpMailer } from './adapters/mail.js';
 import { processRunner } from './adapters/process.js';
 import { cleanUpOnCancel } from './cancel.js';
 import { buildConfig } from './config.js';
@@ -136,6 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       cache: config.cache ? localCacheStore(join(cacheDir, 'store'), runner, hasZstd() ? 'zstd' : 'gzip') : undefined,
       reporter,
       http: nodeHttp,
+      mailer: smtpMailer,
       ...machinePorts(context, config.workingDirectory, process.env)
     });
     for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);

@@ -1,6 +1,6 @@
 // Where and why a run happens: everything the pipeline needs to know about its surroundings,
 // filled by the action entry (from the runner's environment) or the CLI (from the local checkout).
-import type { CacheStore, Files, GitHubApi, Host, Http, ProcessRunner, Reporter } from './ports.js';
+import type { CacheStore, Files, GitHubApi, Host, Http, Mailer, ProcessRunner, Reporter } from './ports.js';
 
 export interface GitEvent {
   /** push, pull_request, workflow_dispatch, … ("local" for the CLI). */
@@ -21,6 +21,9 @@ export interface GitEvent {
   runUrl?: string;
   /** The job's id in the workflow (GITHUB_JOB): one comment per job. */
   job?: string;
+  /** The workflow's name (GITHUB_WORKFLOW) and who started the run (GITHUB_ACTOR), for notifications. */
+  workflow?: string;
+  actor?: string;
 }
 
 export interface RunContext {
@@ -49,4 +52,6 @@ export interface Ports {
   host: Host;
   /** The repository on GitHub; undefined without a token (the CLI) or for an untrusted event. */
   github?: GitHubApi;
+  /** Sends notification mail; undefined where no mail can be sent. */
+  mailer?: Mailer;
 }

@@ -12,6 +12,7 @@ import { githubReporter } from './adapters/github/reporter.js';
 import { info, saveState, setOutput } from './adapters/github/workflow-commands.js';
 import { machinePorts } from './adapters/host.js';
 import { nodeHttp } from './adapters/http.js';
+import { smtpMailer } from './adapters/mail.js';
 import { processRunner } from './adapters/process.js';
 import { cleanUpOnCancel } from './cancel.js';
 import { buildConfig } from './config.js';
@@ -65,6 +66,7 @@ export async function run(): Promise<void> {
       cache: config.cache ? githubCacheStore() : undefined,
       reporter,
       http: nodeHttp,
+      mailer: smtpMailer,
       github,
       ...machinePorts(context, config.workingDirectory, process.env)
     });
@@ -118,6 +120,8 @@ function eventFromRunner(): GitEvent {
         ? { number: pull.number, baseRef: pull.base?.ref ?? '', baseSha: pull.base?.sha ?? '', headSha: pull.head?.sha ?? '' }
         : undefined,
     runUrl: repository && runId ? `${github.serverUrl}/${repository}/actions/runs/${runId}` : undefined,
-    job: process.env.GITHUB_JOB || undefined
+    job: process.env.GITHUB_JOB || undefined,
+    workflow: process.env.GITHUB_WORKFLOW || undefined,
+    actor: process.env.GITHUB_ACTOR || undefined
   };
 }

@@ -1,6 +1,6 @@
 // The data every stage produces and every reporter renders. Pure types, no behaviour.
 
-export type StageName = 'install' | 'test' | 'lint' | 'patch' | 'image' | 'deploy';
+export type StageName = 'install' | 'test' | 'lint' | 'patch' | 'image' | 'deploy' | 'scheduled';
 export type StageStatus = 'success' | 'failure' | 'skipped' | 'warning';
 
 export interface StageResult {
@@ -100,6 +100,8 @@ export interface Report {
   coverageDelta?: string;
   /** Pull requests: coverage of the changed lines in percent; absent when none of them is measured. */
   patchCoverage?: number;
+  /** A scheduled run's `scheduled-command` and what it printed (stdout and stderr as they came). */
+  scheduled?: { command: string; output: string };
 }
 
 export interface ImageReport {

@@ -16,6 +16,8 @@ import { runLint } from './stages/lint.js';
 import { patchVerdict } from './stages/patch-plan.js';
 import { commentOnPullRequest, gatherPullRequest, type PullRequestFindings } from './stages/pull-request.js';
 import { runTests } from './stages/test.js';
+import { notify } from './stages/notify.js';
+import { runScheduledCommand, runsScheduledCommand } from './stages/scheduled.js';
 
 export async function runPipeline(config: Config, context: RunContext, ports: Ports): Promise<Report> {
   const started = Date.now();
@@ -83,6 +85,9 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     ]);
     report.stages.push(...tested, ...linted);
     annotate(report, config, ports);
+    if (runsScheduledCommand(config, context)) {
+      report.stages.push(...(await inSection('scheduled', (stagePorts) => runScheduledCommand(config, stagePorts, env, report))));
+    }
 
     if (gathering && pullRequest) {
       const patched = await inSection('patch', async (stagePorts) => {
@@ -144,6 +149,13 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
   report.durationMs = Date.now() - started;
   // Last, so the comment tells the final result.
   await commentOnPullRequest(config, context, ports, report, findings);
+  // After everything: it announces the final result, and changes nothing of it.
+  if (config.notify.length > 0) {
+    await inSection('notify', async (stagePorts) => {
+      await notify(config, context, stagePorts, report, new StageLog(stagePorts.runner));
+      return [];
+    });
+  }
   return report;
 }
 

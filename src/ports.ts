@@ -183,6 +183,30 @@ export interface Host {
   dockerConfig(inDir: string): DockerConfigFolder;
 }
 
+export interface MailMessage {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends mail through the SMTP server of `smtpUrl`; throws a MailError when it was not accepted. */
+export interface Mailer {
+  send(smtpUrl: string, message: MailMessage): Promise<void>;
+}
+
+/** Mail not accepted; `retryable` when the server said "later" (4xx) or could not be reached. */
+export class MailError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean
+  ) {
+    super(message);
+    this.name = 'MailError';
+  }
+}
+
 /** A file a pull request changes, as the GitHub API lists it (`patch` absent for binary or huge diffs). */
 export interface PullRequestFileEntry {
   filename: string;
@@ -203,7 +227,13 @@ export interface GitHubApi {
   /** Edits in place the first comment `isOwn` recognises, or creates one. */
   upsertComment(pullRequest: number, isOwn: (body: string) => boolean, body: string): Promise<'created' | 'updated'>;
   /** A Deployment of `ref` to `environment`; returns its id. */
-  createDeployment(deployment: { ref: string; environment: string; description: string; productionEnvironment?: boolean; transientEnvironment?: boolean }): Promise<number>;
+  createDeployment(deployment: {
+    ref: string;
+    environment: string;
+    description: string;
+    productionEnvironment?: boolean;
+    transientEnvironment?: boolean;
+  }): Promise<number>;
   setDeploymentStatus(id: number, status: { state: DeploymentState; environmentUrl?: string; logUrl?: string; description?: string }): Promise<void>;
 }
 
