@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
+import { parseYamlSubset, runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { describeRun } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
 import { startMailReceiver, startWebhookReceiver, type MailReceiver, type WebhookReceiver } from './support/notify-receivers.js';
@@ -43,6 +43,7 @@ const targets = (): Record<string, string> => ({
   gchat: `gchat:${hooks.url}/v1/spaces/room/messages`,
   mail: 'mailto:team@example.com,lead@example.com'
 });
+type Yaml = Record<string, unknown>;
 const SECRETS = [SLACK_KEY, 'SlackKey9911', DISCORD_KEY, 'DiscordToken-7733', TEAMS_SIG, SMTP_PASSWORD];
 
 /** A workspace whose one test fails (at test_calc.py line 8). */
@@ -143,25 +144,37 @@ describe('recovery', () => {
 });
 
 describe('a scheduled run', () => {
-  test("scheduled-command's output is mailed and posted to the chat webhook", async () => {
-    const t = targets();
-    const result = await run({
-      event: 'schedule',
-      inputs: {
-        notify: [t.slack, t.mail].join('\n'),
-        'smtp-url': mail.url,
-        'mail-from': 'Reports <reports@example.com>',
-        'scheduled-command': `python3 -c "print('daily report: 12 orders'); import calc; print('sum', calc.add(40, 2))"`
-      }
-    });
+  test("the README's daily report workflow mails the command's output and posts it to the chat webhook", async () => {
+    const readme = readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');
+    const workflow = parseYamlSubset(/### Scheduled runs[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!) as Yaml;
+    expect(workflow['on']).toHaveProperty('schedule');
+    const steps = (workflow['jobs'] as Yaml)['report'] as Yaml;
+    const step = (steps['steps'] as Yaml[]).find((s) => String(s['uses']).includes('slipway'))!;
+    // The repository's secrets, as the runner expands them: the Slack URL points at the receiver.
+    const slackUrl = `slack:${hooks.url}/services/${SLACK_KEY}`;
+    const secrets: Record<string, string> = { 'secrets.SLACK_WEBHOOK_URL': slackUrl, 'secrets.SMTP_URL': mail.url };
+    const inputs = Object.fromEntries(
+      Object.entries(step['with'] as Record<string, string>).map(([name, value]) => [
+        name,
+        value.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, key: string) => secrets[key]!)
+      ])
+    );
+    const workspace = createWorkspace('bare-unittest');
+    mkdirSync(path.join(workspace, 'scripts'));
+    writeFileSync(path.join(workspace, 'scripts', 'daily_report.py'), 'import sys\nfrom calc import add\nprint("orders since", sys.argv[2], add(40, 2))\n');
+    const result = await run({ event: 'schedule', workspace, env: { PYTHONPATH: workspace }, inputs });
     expect(result.ok).toBe(true);
-    const [slack] = hooks.accepted(pathOf(t.slack)) as { text: string }[];
-    expect(slack?.text).toMatch(/^📋 acme\/shop main: python3 -c .* ran/);
-    expect(slack?.text).toContain('daily report: 12 orders\nsum 42');
+
+    const [slack] = hooks.accepted(pathOf(slackUrl)) as { text: string }[];
+    expect(slack?.text).toMatch(/^📋 acme\/shop main: python scripts\/daily_report.py --since yesterday ran/);
+    expect(slack?.text).toContain('orders since yesterday 42');
     expect(mail.messages).toHaveLength(1);
-    expect(mail.messages[0]!.subject).toMatch(/^📋 acme\/shop main: python3/);
-    expect(mail.messages[0]!.text).toContain('daily report: 12 orders\nsum 42');
-    expect(mail.messages[0]!.from?.text).toContain('reports@example.com');
+    const [message] = mail.messages;
+    expect(message!.subject).toBe('📋 acme/shop main: python scripts/daily_report.py --since yesterday ran');
+    expect(message!.text).toContain('orders since yesterday 42');
+    expect(message!.from?.value).toEqual([{ name: 'Shop reports', address: 'reports@example.com' }]);
+    expect(JSON.stringify(message!.to)).toContain('lead@example.com');
+    for (const secret of SECRETS) expect(everything(result)).not.toContain(secret);
   });
 
   test('a failing scheduled command is a failure notification and fails the step', async () => {
