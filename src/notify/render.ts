@@ -40,7 +40,8 @@ const discordMarkup: Markup = {
   code: (t) => `\`${t.replace(/`/g, 'ˋ')}\``
 };
 const teamsMarkup: Markup = {
-  escape: (t) => t.replace(/[\\*_~`[\]()#>-]/g, '\\$&'),
+  // Adaptive Cards render a small Markdown subset: emphasis, code and links are what text can trigger.
+  escape: (t) => t.replace(/[\\*_~`[\]]/g, '\\$&'),
   link: (url, label) => `[${teamsMarkup.escape(label)}](${url})`,
   bold: (t) => `**${t}**`,
   code: (t) => `\`${t.replace(/`/g, 'ˋ')}\``
