@@ -316,16 +316,16 @@ function analyseRun(result, trace, ended) {
   };
 }
 
-/** The commands a stage ran, from the `$ …` lines of its log group. */
+/** The commands a stage ran, from the `$ …` lines of its log groups (titled with the stage's name). */
 function stageCommands(result, stage) {
-  const lines = result.stdout.split(/\r?\n/);
-  const start = lines.findIndex((l) => l.startsWith(`::group::${stage}:`));
-  if (start < 0) return [];
-  const end = lines.findIndex((l, i) => i > start && l === '::endgroup::');
-  return lines
-    .slice(start + 1, end)
-    .filter((l) => l.startsWith('$ '))
-    .map((l) => splitShellWords(l.slice(2)));
+  const commands = [];
+  let inStage = false;
+  for (const line of result.stdout.split(/\r?\n/)) {
+    if (line.startsWith('::group::')) inStage = line === `::group::${stage}` || line.startsWith(`::group::${stage}:`);
+    else if (line === '::endgroup::') inStage = false;
+    else if (inStage && line.startsWith('$ ')) commands.push(splitShellWords(line.slice(2)));
+  }
+  return commands;
 }
 
 /** Inverse of formatCommand (src/command-line.ts): words, some in '…' with '\'' for a quote. */
