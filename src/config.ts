@@ -52,6 +52,17 @@ export interface Config {
   /** On pull requests: one comment kept up to date. */
   comment: boolean;
   patchCoverageMin: number;
+  audit: boolean;
+  auditUrl: string;
+  /** Fail at or above this severity; 'none' never fails. */
+  auditLevel: AuditLevel;
+  /** Advisory ids (and aliases) to drop, upper-cased. */
+  auditIgnore: string[];
+  /** Probe path of the smoke test; undefined: no smoke test. */
+  smokePath?: string;
+  smokeTimeoutSeconds: number;
+  /** workflow_dispatch: deploy this image reference without building. */
+  deployImage?: string;
   notify: NotifyTarget[];
   notifyOn: NotifyEvent[];
   /** smtp[s]://user:password@host:port, for mail targets. */
@@ -221,12 +232,39 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     environmentUrl: optional('environment-url'),
     comment: bool('comment'),
     patchCoverageMin: number('patch-coverage-min', { min: 0, max: 100 }),
+    audit: bool('audit'),
+    auditUrl: httpUrl('audit-url', value('audit-url')),
+    auditLevel: oneOf('audit-level', value('audit-level'), AUDIT_LEVELS),
+    auditIgnore: lines('audit-ignore').map((id) => id.toUpperCase()),
+    smokePath: smokePath(optional('smoke-path')),
+    smokeTimeoutSeconds: number('smoke-timeout', { min: 1, max: 3600 }),
+    deployImage: optional('deploy-image'),
     notify,
     notifyOn,
     smtpUrl,
     mailFrom,
     scheduledCommand: command('scheduled-command')
   };
+}
+
+export const AUDIT_LEVELS = ['none', 'low', 'moderate', 'high', 'critical'] as const;
+export type AuditLevel = (typeof AUDIT_LEVELS)[number];
+
+function oneOf<T extends string>(input: InputName, value: string, allowed: readonly T[]): T {
+  const lower = value.toLowerCase() as T;
+  if (!allowed.includes(lower)) throw new ConfigError(input, `expected one of ${allowed.join(', ')}, got "${value}".`);
+  return lower;
+}
+
+function httpUrl(input: InputName, value: string): string {
+  if (!isHttpUrl(value)) throw new ConfigError(input, `"${value}" is not an http(s) URL.`);
+  return value.replace(/\/+$/, '');
+}
+
+/** The smoke test's probe: a path on the container's own port, e.g. /health. */
+function smokePath(path: string | undefined): string | undefined {
+  if (path !== undefined && !path.startsWith('/')) throw new ConfigError('smoke-path', `"${path}" is not a path; give one starting with "/", e.g. /health.`);
+  return path;
 }
 
 /** GitHub's rule for environment names: at most 255 characters, no line breaks (checked earlier). */

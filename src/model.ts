@@ -100,6 +100,8 @@ export interface Report {
   coverageDelta?: string;
   /** Pull requests: coverage of the changed lines in percent; absent when none of them is measured. */
   patchCoverage?: number;
+  /** Known vulnerabilities in the installed dependencies (audit-ignore applied); absent when not audited. */
+  vulnerabilities?: number;
   /** A scheduled run's `scheduled-command` and what it printed (stdout and stderr as they came). */
   scheduled?: { command: string; output: string };
 }

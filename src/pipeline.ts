@@ -226,6 +226,7 @@ export function outputsOf(report: Report): Record<string, string> {
     'rolled-back': String(report.rolledBack ?? false),
     'coverage-delta': report.coverageDelta ?? '',
     'patch-coverage': report.patchCoverage?.toFixed(1) ?? '',
+    vulnerabilities: report.vulnerabilities === undefined ? '' : String(report.vulnerabilities),
     result: report.result
   };
 }
