@@ -177,16 +177,21 @@ describe('a scheduled run', () => {
     for (const secret of SECRETS) expect(everything(result)).not.toContain(secret);
   });
 
-  test('a failing scheduled command is a failure notification and fails the step', async () => {
+  test('a failing scheduled command is a failure notification and fails the step; it never sees the targets', async () => {
     const t = targets();
+    // It names every variable whose value holds a piece of the test's secrets (each has one of these words).
+    const command = `python3 -c "import os, sys; print('leaked:', [k for k, v in os.environ.items() if any(w in v for w in ('Secret', 'Key', 'Token', 'Sig'))]); print('export broke'); sys.exit(3)"`;
     const result = await run({
       event: 'workflow_dispatch',
-      inputs: { notify: t.slack, 'scheduled-command': `python3 -c "import sys; print('export broke'); sys.exit(3)"` }
+      inputs: { notify: [t.slack, t.mail].join('\n'), 'smtp-url': mail.url, 'scheduled-command': command }
     });
     expect(result.ok).toBe(false);
     const [slack] = hooks.accepted(pathOf(t.slack)) as { text: string }[];
     expect(slack?.text).toMatch(/^❌ acme\/shop main failed: scheduled: python3 -c .* failed \(exit code 3\)/);
     expect(slack?.text).toContain('export broke');
+    expect(slack?.text).toContain('leaked: []');
+    expect(mail.messages.map((m) => m.subject)).toEqual([expect.stringMatching(/failed: scheduled: python3/)]);
+    for (const secret of SECRETS) expect(JSON.stringify(slack) + mail.messages[0]!.text).not.toContain(secret);
   });
 });
 
