@@ -33,7 +33,8 @@ describe('parseTarget', () => {
     ['an ftp URL', 'ftp://example.com/x'],
     ['an unknown prefix', 'matrix:https://example.com/x'],
     ['a mailto without an address', 'mailto:'],
-    ['a mailto with a bad address', 'mailto:ops-at-example.com']
+    ['a mailto with a bad address', 'mailto:ops-at-example.com'],
+    ['a mailto with a broken escape', 'mailto:%E0']
   ])('%s is a problem', (_, line) => {
     expect(parseTarget(line)).toHaveProperty('problem');
   });

@@ -22,6 +22,15 @@ function formatOfHost(url: URL): ChatFormat {
   return 'json';
 }
 
+/** A mailto address as written, %-escapes decoded when they are valid. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export function isAddress(value: string): boolean {
   return ADDRESS.test(value);
 }
@@ -32,7 +41,7 @@ export function parseTarget(line: string): NotifyTarget | { problem: string } {
   if (mailto) {
     const to = mailto[1]!
       .split(',')
-      .map((address) => decodeURIComponent(address.trim()))
+      .map((address) => decoded(address.trim()))
       .filter((address) => address !== '');
     if (to.length === 0 || !to.every(isAddress))
       return { problem: 'is a mailto: target whose addresses are not all addresses; write mailto:a@example.com,b@example.com' };
