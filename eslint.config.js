@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '__tests__/e2e/fixtures/', 'examples/', 'bench/fixtures/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.build/', '__tests__/e2e/fixtures/', 'examples/', 'bench/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -62,15 +62,19 @@ export const INPUTS = {
     description:
       "On schedule and workflow_dispatch runs, after green tests: run this command in the project's environment (without a shell) and deliver its output to notify."
   },
-  audit: { default: 'true', description: 'Check the installed dependencies against the OSV database (their names and versions are sent there); findings are warnings.' },
+  audit: {
+    default: 'true',
+    description: 'Check the installed dependencies against the OSV database (their names and versions are sent there); findings are warnings.'
+  },
   'audit-url': { default: 'https://api.osv.dev', description: 'OSV-compatible API: a mirror, or a test double.' },
   'audit-level': { default: 'none', description: 'Fail when a finding is at or above this severity: none, low, moderate, high, critical.' },
   'audit-ignore': { default: '', description: 'Advisory ids to ignore (OSV, GHSA or CVE aliases), one a line.' },
-  'smoke-path': { default: '', description: "After the build, before the push: start the image and probe this HTTP path on its exposed port until 2xx." },
+  'smoke-path': { default: '', description: 'After the build, before the push: start the image and probe this HTTP path on its exposed port until 2xx.' },
   'smoke-timeout': { default: '60', description: 'Seconds the smoke test may take.' },
   'deploy-image': {
     default: '',
-    description: 'On workflow_dispatch: deploy this image (a tag or a digest of the image input) without install, tests or build: a manual redeploy or rollback.'
+    description:
+      'On workflow_dispatch: deploy this image (a tag or a digest of the image input) without install, tests or build: a manual redeploy or rollback.'
   },
   'github-token': { default: '${{ github.token }}', description: 'Token for the pull request comment, Deployments and earlier runs.' }
 } as const;

@@ -61,7 +61,10 @@ function stageLine(result: ActionResult, stage: string): string {
 function summarySeconds(result: ActionResult, stage: string): number {
   const row = result.summary.split('\n').find((line) => new RegExp(`^\\|[^|]*\\b${stage}\\b[^|]*\\|`).test(line));
   if (!row) throw new Error(`no ${stage} row in the summary:\n${result.summary}`);
-  const cells = row.split('|').map((c) => c.trim()).filter(Boolean);
+  const cells = row
+    .split('|')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const time = cells[cells.length - 1] ?? '';
   const m = /^(?:(\d+)m)?\s*(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(time);
   if (!m) throw new Error(`cannot read the time "${time}" of ${stage}`);
@@ -94,7 +97,9 @@ function replaceInFile(file: string, from: string, to: string): void {
 
 /** 1-based number of the first line of `file` containing `text`. */
 function lineOf(file: string, text: string): number {
-  const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text));
+  const index = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((line) => line.includes(text));
   if (index < 0) throw new Error(`${text} not in ${file}`);
   return index + 1;
 }
@@ -178,7 +183,9 @@ describe('pytest, coverage and ruff on the example app (in a subfolder of the re
     const result = await job.run({ inputs: { 'coverage-min': min } });
     expectFailure(result);
     expect(result.outputs).toMatchObject({ 'tests-passed': '5', 'tests-failed': '0', coverage: reference });
-    const failure = errors(result).map((a) => a.message).join('\n');
+    const failure = errors(result)
+      .map((a) => a.message)
+      .join('\n');
     expect(failure).toContain(`${reference}%`);
     expect(failure).toContain(min);
     expect(stageLine(result, 'test')).toMatch(/below coverage-min/);
@@ -236,9 +243,15 @@ describe('pytest, coverage and ruff on the example app (in a subfolder of the re
     const marks = path.join(makeTempDir('slipway-marks-'), 'marks.txt');
     const mark = 'def mark(what):\n    with open(os.environ["SLIPWAY_E2E_MARKS"], "a") as f:\n        f.write("%s %.3f\\n" % (what, time.time()))\n';
     const result = await job.run({ inputs: { 'lint-command': 'python tools/slow_lint.py' }, env: { SLIPWAY_E2E_MARKS: marks } }, (project) => {
-      writeFileSync(path.join(project, 'tests', 'test_slow.py'), `import os\nimport time\n\n\n${mark}\n\ndef test_slow():\n    mark("test-start")\n    time.sleep(4)\n    mark("test-end")\n`);
+      writeFileSync(
+        path.join(project, 'tests', 'test_slow.py'),
+        `import os\nimport time\n\n\n${mark}\n\ndef test_slow():\n    mark("test-start")\n    time.sleep(4)\n    mark("test-end")\n`
+      );
       mkdirSync(path.join(project, 'tools'));
-      writeFileSync(path.join(project, 'tools', 'slow_lint.py'), `import os\nimport time\n\n\n${mark}\n\nmark("lint-start")\ntime.sleep(4)\nmark("lint-end")\n`);
+      writeFileSync(
+        path.join(project, 'tools', 'slow_lint.py'),
+        `import os\nimport time\n\n\n${mark}\n\nmark("lint-start")\ntime.sleep(4)\nmark("lint-end")\n`
+      );
     });
     timings['concurrency'] = result.durationMs;
     expectSuccess(result);

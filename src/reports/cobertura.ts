@@ -140,10 +140,7 @@ function toFileCoverage(path: string, tally: FileTally, withLines: boolean): Fil
   let linesCovered = tally.unnumbered.covered;
   for (const covered of tally.lines.values()) if (covered) linesCovered += 1;
   const linesValid = tally.lines.size + tally.unnumbered.valid;
-  const percent =
-    !tally.listsLines && tally.ratePercent !== undefined
-      ? displayPercent(tally.ratePercent)
-      : coveragePercent(linesCovered, linesValid);
+  const percent = !tally.listsLines && tally.ratePercent !== undefined ? displayPercent(tally.ratePercent) : coveragePercent(linesCovered, linesValid);
   return withLines ? { path, linesValid, linesCovered, percent, lines: lineHits(tally.lines) } : { path, linesValid, linesCovered, percent };
 }
 
@@ -174,10 +171,7 @@ function totalCoverage(root: XmlNode, files: FileCoverage[]): CoverageResult | u
   if (linesValid !== undefined && linesCovered !== undefined && linesCovered <= linesValid) {
     return { percent: coveragePercent(linesCovered, linesValid), linesValid, linesCovered, files };
   }
-  const summed = files.reduce(
-    (sum, file) => ({ valid: sum.valid + file.linesValid, covered: sum.covered + file.linesCovered }),
-    { valid: 0, covered: 0 },
-  );
+  const summed = files.reduce((sum, file) => ({ valid: sum.valid + file.linesValid, covered: sum.covered + file.linesCovered }), { valid: 0, covered: 0 });
   if (summed.valid > 0) {
     return { percent: coveragePercent(summed.covered, summed.valid), linesValid: summed.valid, linesCovered: summed.covered, files };
   }

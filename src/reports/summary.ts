@@ -9,7 +9,9 @@ const STATUS_ICON: Record<StageResult['status'], string> = { success: '✅', fai
 export const SUMMARY_LIMITS = { failures: 20, failureText: 2_000, slowest: 5, files: 5, rules: 10, findings: 10 };
 
 export function renderSummary(report: Report): string {
-  return [headline(report), stageTable(report), tests(report), coverage(report), lint(report), shipping(report), footer(report)].filter(Boolean).join('\n\n') + '\n';
+  return (
+    [headline(report), stageTable(report), tests(report), coverage(report), lint(report), shipping(report), footer(report)].filter(Boolean).join('\n\n') + '\n'
+  );
 }
 
 function headline(report: Report): string {
@@ -31,11 +33,18 @@ function stageTable(report: Report): string {
 function tests(report: Report): string | undefined {
   const results = report.tests;
   if (!results) return undefined;
-  const lines = [`### Tests`, '', `**${results.passed}** passed · **${results.failed}** failed · **${results.skipped}** skipped · ${formatDuration(results.durationMs)}`];
+  const lines = [
+    `### Tests`,
+    '',
+    `**${results.passed}** passed · **${results.failed}** failed · **${results.skipped}** skipped · ${formatDuration(results.durationMs)}`
+  ];
   const failing = results.cases.filter((c) => c.outcome === 'failed' || c.outcome === 'error');
   for (const c of failing.slice(0, SUMMARY_LIMITS.failures)) lines.push('', failureDetails(c));
   if (failing.length > SUMMARY_LIMITS.failures) lines.push('', `…and ${failing.length - SUMMARY_LIMITS.failures} more failing tests (see the log).`);
-  const slowest = [...results.cases].sort((a, b) => b.durationMs - a.durationMs).slice(0, SUMMARY_LIMITS.slowest).filter((c) => c.durationMs > 0);
+  const slowest = [...results.cases]
+    .sort((a, b) => b.durationMs - a.durationMs)
+    .slice(0, SUMMARY_LIMITS.slowest)
+    .filter((c) => c.durationMs > 0);
   if (slowest.length > 0) {
     lines.push('', '<details><summary>Slowest tests</summary>', '', '| Test | Time |', '| --- | ---: |');
     for (const c of slowest) lines.push(`| ${escapeCell(`${c.classname}.${c.name}`)} | ${formatDuration(c.durationMs)} |`);
@@ -59,7 +68,10 @@ function coverage(report: Report): string | undefined {
   const result = report.coverage;
   if (!result) return undefined;
   const lines = ['### Coverage', '', `Total line coverage: **${result.percent.toFixed(1)}%** (${result.linesCovered} of ${result.linesValid} lines)`];
-  const lowest = [...result.files].filter((f) => f.linesValid > 0).sort((a, b) => a.percent - b.percent || a.path.localeCompare(b.path)).slice(0, SUMMARY_LIMITS.files);
+  const lowest = [...result.files]
+    .filter((f) => f.linesValid > 0)
+    .sort((a, b) => a.percent - b.percent || a.path.localeCompare(b.path))
+    .slice(0, SUMMARY_LIMITS.files);
   if (lowest.length > 0) {
     lines.push('', '| Least covered files | Coverage | Lines |', '| --- | ---: | ---: |');
     for (const f of lowest) lines.push(`| ${escapeCell(f.path)} | ${f.percent.toFixed(1)}% | ${f.linesCovered}/${f.linesValid} |`);
@@ -75,10 +87,12 @@ function lint(report: Report): string | undefined {
   const byRule = new Map<string, Finding[]>();
   for (const f of findings) byRule.set(f.code, [...(byRule.get(f.code) ?? []), f]);
   const rules = [...byRule.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
-  for (const [code, list] of rules.slice(0, SUMMARY_LIMITS.rules)) lines.push(`| ${escapeCell(code)} | ${list.length} | ${escapeCell(truncate(list[0].message, 120))} |`);
+  for (const [code, list] of rules.slice(0, SUMMARY_LIMITS.rules))
+    lines.push(`| ${escapeCell(code)} | ${list.length} | ${escapeCell(truncate(list[0].message, 120))} |`);
   if (rules.length > SUMMARY_LIMITS.rules) lines.push(`| …${rules.length - SUMMARY_LIMITS.rules} more rules | | |`);
   lines.push('', '<details><summary>Top findings</summary>', '');
-  for (const f of findings.slice(0, SUMMARY_LIMITS.findings)) lines.push(`- \`${escapeHtml(f.path)}:${f.line}${f.column ? `:${f.column}` : ''}\` **${escapeHtml(f.code)}** ${escapeText(truncate(f.message, 200))}`);
+  for (const f of findings.slice(0, SUMMARY_LIMITS.findings))
+    lines.push(`- \`${escapeHtml(f.path)}:${f.line}${f.column ? `:${f.column}` : ''}\` **${escapeHtml(f.code)}** ${escapeText(truncate(f.message, 200))}`);
   if (findings.length > SUMMARY_LIMITS.findings) lines.push(`- …and ${findings.length - SUMMARY_LIMITS.findings} more`);
   lines.push('', '</details>');
   return lines.join('\n');
@@ -91,7 +105,10 @@ function shipping(report: Report): string | undefined {
   if (image.tags.length > 1) lines.push('', `Tags: ${image.tags.map((t) => `\`${escapeHtml(t.slice(image.repository.length + 1))}\``).join(', ')}`);
   const deploy = report.stages.find((s) => s.name === 'deploy');
   if (deploy && deploy.status !== 'skipped') {
-    lines.push('', report.rolledBack ? '**Rolled back** to the last healthy image.' : report.deployed ? '**Deployed**.' : '**Not deployed** (see the deploy stage).');
+    lines.push(
+      '',
+      report.rolledBack ? '**Rolled back** to the last healthy image.' : report.deployed ? '**Deployed**.' : '**Not deployed** (see the deploy stage).'
+    );
   }
   return lines.join('\n');
 }
@@ -99,7 +116,8 @@ function shipping(report: Report): string | undefined {
 function footer(report: Report): string | undefined {
   const notes: string[] = [];
   if (report.cacheKey) notes.push(`Dependency cache: ${report.cacheHit ? 'hit' : 'miss'} (\`${report.cacheKey}\`)`);
-  if (report.hiddenAnnotations) notes.push(`${report.hiddenAnnotations} more annotations were not shown (GitHub shows 10 per kind per step); they are listed above.`);
+  if (report.hiddenAnnotations)
+    notes.push(`${report.hiddenAnnotations} more annotations were not shown (GitHub shows 10 per kind per step); they are listed above.`);
   return notes.length > 0 ? notes.map((n) => `<sub>${n}</sub>`).join('<br>\n') : undefined;
 }
 
