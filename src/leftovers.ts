@@ -1,11 +1,12 @@
 // What a run leaves behind only when it is killed outright: its run folder (with the private Docker
-// config holding the registry login) and programs it started. The main step saves the folder and the
+// config holding the registry login), programs it started and the smoke test's container. The main step saves the folder and the
 // run's marker (see adapters/process.ts) as state; the post step, which the runner runs even after a
 // cancel, removes them.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { stopMarked } from './cancel.js';
 import type { ProcessRunner } from './ports.js';
+import { SMOKE_CONTAINER_FILE } from './stages/smoke.js';
 
 /** Registries logged in to in a private Docker config (its `auths`). */
 function loggedInRegistries(dockerConfig: string): string[] {
@@ -14,6 +15,16 @@ function loggedInRegistries(dockerConfig: string): string[] {
     return Object.keys(config.auths ?? {});
   } catch {
     return [];
+  }
+}
+
+/** The container id a file holds; undefined when there is none (or it is no id). */
+function readId(file: string): string | undefined {
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    return /^[0-9a-f]{12,64}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -31,6 +42,11 @@ export async function cleanUpLeftovers(runDir: string, runId: string, root: stri
   // A run id is a random UUID: anything else marks no run's programs.
   const stopped = /^[0-9a-f-]{36}$/.test(runId) ? stopMarked(runId) : 0;
   if (stopped > 0) said.push(`Stopped ${stopped} program${stopped === 1 ? '' : 's'} the run left running.`);
+  const smokeContainer = readId(join(dir, SMOKE_CONTAINER_FILE));
+  if (smokeContainer) {
+    await runner.run('docker', ['rm', '-f', smokeContainer], { cwd: dir }).catch(() => undefined);
+    said.push(`Removed the smoke test's container ${smokeContainer.slice(0, 12)}.`);
+  }
   for (const name of readdirSync(dir).filter((entry) => entry.startsWith('docker-config-'))) {
     const dockerConfig = join(dir, name);
     for (const registry of loggedInRegistries(dockerConfig)) {

@@ -131,6 +131,14 @@ export interface BuildPlan {
   metadataFile?: string;
 }
 
+/**
+ * Whether the builder pushes the image itself (buildx `--push`). Not when a smoke test must start it
+ * first: then buildx loads it into the engine (`--load`) and `docker push` follows the smoke test.
+ */
+export function pushesFromBuilder(builder: BuildPlan['builder'], push: boolean, smokeTest: boolean): boolean {
+  return builder === 'buildx' && push && !smokeTest;
+}
+
 /** A path that cannot be mistaken for a flag. */
 function asOperand(path: string): string {
   return path.startsWith('-') ? `./${path}` : path;

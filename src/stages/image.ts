@@ -8,8 +8,9 @@ import { SlipwayError, describeError } from '../errors.js';
 import type { StageResult } from '../model.js';
 import type { StageLog } from '../stage-log.js';
 import { docker, hasBuildx, lastLine, pushedDigest, shortDigest, type RegistrySession } from './docker.js';
-import { buildArgs, type BuildPlan, type ImagePlan } from './image-plan.js';
+import { buildArgs, pushesFromBuilder, type BuildPlan, type ImagePlan } from './image-plan.js';
 import type { ShipDecision } from './ship-plan.js';
+import { smokeTest, type SmokePorts } from './smoke.js';
 
 export interface ImageOutcome {
   stage: StageResult;
@@ -52,7 +53,7 @@ export function imageFailed(log: StageLog, started: number, message: string): Im
 export async function buildImage(
   config: Config,
   context: RunContext,
-  ports: Ports,
+  ports: SmokePorts,
   plan: ImagePlan,
   decision: ShipDecision,
   session: RegistrySession,
@@ -62,8 +63,10 @@ export async function buildImage(
   const cwd = config.workingDirectory;
   const buildx = await hasBuildx(session, cwd);
   const gha = buildx && decision.push ? await useGhaCache(context, ports.host, session, cwd) : false;
+  const smoke = config.smokePath !== undefined;
+  const fromBuilder = pushesFromBuilder(buildx ? 'buildx' : 'classic', decision.push, smoke);
   // One build a run: the run's own folder is the metadata file's place.
-  const metadataFile = buildx ? join(context.tempDir, 'buildx-metadata.json') : undefined;
+  const metadataFile = fromBuilder ? join(context.tempDir, 'buildx-metadata.json') : undefined;
   const buildPlan: BuildPlan = {
     builder: buildx ? 'buildx' : 'classic',
     dockerfile: plan.dockerfile,
@@ -71,7 +74,7 @@ export async function buildImage(
     tags: plan.tags,
     labels: plan.labels,
     buildArgs: plan.buildArgs,
-    push: decision.push,
+    push: fromBuilder,
     ghaCache: gha,
     metadataFile
   };
@@ -79,7 +82,7 @@ export async function buildImage(
     `Builder: ${buildx ? `buildx${gha ? ' with the GitHub Actions layer cache' : ''}` : 'classic (docker build)'}; tags: ${plan.tags.map(tagOf).join(', ')}`
   );
 
-  const stop = ports.reporter.progress(buildx && decision.push ? 'building and pushing the image' : 'building the image');
+  const stop = ports.reporter.progress(fromBuilder ? 'building and pushing the image' : 'building the image');
   // The classic builder only: with DOCKER_BUILDKIT=1 inherited and no buildx, `docker build` would refuse.
   const env = buildx ? (gha ? ports.host.cacheService : undefined) : { DOCKER_BUILDKIT: '0' };
   // Build-arg values may be tokens: the log (and the summary built from it) shows their names only.
@@ -90,9 +93,17 @@ export async function buildImage(
     throw new SlipwayError(`docker build failed (exit ${build.code}) for ${relative(cwd, plan.dockerfile) || plan.dockerfile}:\n${log.tail()}`);
   }
   const short = plan.tags[0]!;
+  // Before any push: an image that does not start is never pushed (nor deployed).
+  const smoked = smoke ? await smokeTest(config, context, ports, session, short) : undefined;
   if (!decision.push) {
     return {
-      stage: { name: 'image', status: 'success', durationMs: Date.now() - started, headline: `built ${short}; not pushed`, details: [decision.reason] },
+      stage: {
+        name: 'image',
+        status: 'success',
+        durationMs: Date.now() - started,
+        headline: `built ${short}${smoked ? `; ${smoked}` : ''}; not pushed`,
+        details: [decision.reason]
+      },
       log,
       repository: plan.repository,
       tags: [],
@@ -100,7 +111,7 @@ export async function buildImage(
     };
   }
 
-  const digest = buildx ? readMetadataDigest(ports.files, metadataFile!) : await pushEach(session, plan.tags, cwd, ports);
+  const digest = fromBuilder ? readMetadataDigest(ports.files, metadataFile!) : await pushEach(session, plan.tags, cwd, ports);
   const more = plan.tags.length - 1;
   return {
     stage: {
@@ -108,7 +119,7 @@ export async function buildImage(
       status: 'success',
       durationMs: Date.now() - started,
       headline: `pushed ${short}${more > 0 ? ` and ${more} more tag${more > 1 ? 's' : ''}` : ''} (${shortDigest(digest)})`,
-      details: [`Pushed ${plan.tags.join(', ')}.`, `Digest: ${digest}.`]
+      details: [...(smoked ? [`The ${smoked}.`] : []), `Pushed ${plan.tags.join(', ')}.`, `Digest: ${digest}.`]
     },
     log,
     repository: plan.repository,
