@@ -1,6 +1,6 @@
 // The data every stage produces and every reporter renders. Pure types, no behaviour.
 
-export type StageName = 'install' | 'test' | 'lint' | 'patch' | 'image' | 'deploy' | 'scheduled';
+export type StageName = 'install' | 'test' | 'lint' | 'patch' | 'image' | 'deploy' | 'scheduled' | 'audit';
 export type StageStatus = 'success' | 'failure' | 'skipped' | 'warning';
 
 export interface StageResult {
@@ -102,8 +102,27 @@ export interface Report {
   patchCoverage?: number;
   /** Known vulnerabilities in the installed dependencies (audit-ignore applied); absent when not audited. */
   vulnerabilities?: number;
+  /** Those vulnerabilities, one per advisory and package; absent when not audited. */
+  advisories?: Vulnerability[];
   /** A scheduled run's `scheduled-command` and what it printed (stdout and stderr as they came). */
   scheduled?: { command: string; output: string };
+}
+
+/** A known vulnerability of an installed package (an OSV advisory), and where the package is declared. */
+export interface Vulnerability {
+  id: string;
+  aliases: string[];
+  summary: string;
+  severity?: 'low' | 'moderate' | 'high' | 'critical';
+  package: string;
+  version: string;
+  /** The lowest fixed version above the installed one; absent when none is known. */
+  fixed?: string;
+  /** Repository-relative manifest that declares the package (or the dependency pulling it in). */
+  path?: string;
+  line?: number;
+  /** The direct dependency that pulls a transitive package in, when known. */
+  via?: string;
 }
 
 export interface ImageReport {

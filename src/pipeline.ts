@@ -13,6 +13,8 @@ import { saveBaseline, savesBaseline } from './stages/baseline-cache.js';
 import { shipAndDeploy } from './stages/ship.js';
 import { install } from './stages/install.js';
 import { runLint } from './stages/lint.js';
+import { runAudit } from './stages/audit.js';
+import { vulnerabilityAnnotations } from './reports/vulnerabilities.js';
 import { patchVerdict } from './stages/patch-plan.js';
 import { commentOnPullRequest, gatherPullRequest, type PullRequestFindings } from './stages/pull-request.js';
 import { runTests } from './stages/test.js';
@@ -68,7 +70,7 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     gathering?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
     // Lint needs nothing from the tests: both run at once. The tests' log streams; lint's waits for
     // its turn (sectionsInTurn), as two streams interleaved line by line cannot be read.
-    const [tested, linted] = await Promise.all([
+    const [tested, linted, audited] = await Promise.all([
       inSection('test', async (stagePorts) => {
         const outcome = await runTests(config, context, stagePorts, ecosystem, env);
         report.tests = outcome.results;
@@ -81,9 +83,17 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
             report.findings = outcome.findings;
             return [outcome.stage];
           })
-        : inSection('lint', async () => [{ name: 'lint', status: 'skipped', durationMs: 0, headline: 'off (input `lint: false`)' }])
+        : inSection('lint', async () => [{ name: 'lint', status: 'skipped', durationMs: 0, headline: 'off (input `lint: false`)' }]),
+      config.audit
+        ? inSection('audit', async (stagePorts) => {
+            const outcome = await runAudit(config, context, stagePorts, ecosystem, env);
+            report.advisories = outcome.vulnerabilities;
+            report.vulnerabilities = outcome.vulnerabilities?.length;
+            return [outcome.stage];
+          })
+        : Promise.resolve([]) // `audit: false`: no stage, no request
     ]);
-    report.stages.push(...tested, ...linted);
+    report.stages.push(...tested, ...linted, ...audited);
     annotate(report, config, ports);
     if (runsScheduledCommand(config, context)) {
       report.stages.push(...(await inSection('scheduled', (stagePorts) => runScheduledCommand(config, stagePorts, env, report))));
@@ -163,7 +173,11 @@ type Candidate = AnnotationCandidate & { message: string; title: string };
 
 /** Failing tests as errors on their lines, lint findings as warnings; the most useful first. */
 function annotate(report: Report, config: Config, ports: Ports): void {
-  const candidates: Candidate[] = [...failingTests(report.tests), ...lintFindings(report.findings ?? [], config.lintBlocking)];
+  const candidates: Candidate[] = [
+    ...failingTests(report.tests),
+    ...lintFindings(report.findings ?? [], config.lintBlocking),
+    ...vulnerabilityAnnotations(report.advisories ?? [])
+  ];
   const { shown, hidden } = selectAnnotations(candidates);
   for (const item of shown) {
     const where = { title: item.title, file: item.path, startLine: item.line, startColumn: item.column };

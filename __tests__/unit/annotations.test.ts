@@ -97,7 +97,7 @@ describe('selectAnnotations: properties over random inputs', () => {
       const items: Item[] = Array.from({ length: Math.floor(next() * 60) }, (_, i) => ({
         id: String(i),
         level: pick(next, ['error', 'warning', 'notice'] as const),
-        origin: pick(next, ['pipeline', 'test', 'lint', 'lint', 'lint'] as const),
+        origin: pick(next, ['pipeline', 'test', 'audit', 'lint', 'lint', 'lint'] as const),
         severity: pick(next, [undefined, 'error', 'warning', 'notice'] as const),
         path: pick(next, [undefined, 'a.py', 'b.py', 'c.py', 'd/e.py']),
         line: Math.floor(next() * 50)
@@ -111,7 +111,7 @@ describe('selectAnnotations: properties over random inputs', () => {
         if (seen.length > limits[level]) problems.push(`${level}: ${seen.length} shown over a limit of ${limits[level]}`);
         if (seen.length + hidden[level] !== all.length) problems.push(`${level}: shown + hidden != all`);
         if (seen.length !== Math.min(all.length, limits[level])) problems.push(`${level}: did not fill the budget`);
-        const ranks = seen.map((item) => ({ pipeline: 0, test: 1, lint: 2 })[item.origin]);
+        const ranks = seen.map((item) => ({ pipeline: 0, test: 1, audit: 2, lint: 3 })[item.origin]);
         if (ranks.some((rank, i) => i > 0 && rank < (ranks[i - 1] ?? 0))) problems.push(`${level}: origins out of order`);
         // Round-robin: among shown lint of one severity, per-file counts differ by at most one
         // unless the file with fewer has run out.

@@ -8,9 +8,9 @@ export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
 /**
  * Where an annotation comes from, most important first: messages about the run itself
- * (a failed cache, the coverage gate), failing tests, lint findings.
+ * (a failed cache, the coverage gate), failing tests, known vulnerabilities, lint findings.
  */
-export type AnnotationOrigin = 'pipeline' | 'test' | 'lint';
+export type AnnotationOrigin = 'pipeline' | 'test' | 'audit' | 'lint';
 
 export interface AnnotationCandidate {
   /** The level it will be emitted at; GitHub's limits are per level. */
@@ -87,7 +87,7 @@ function rankLevel<T extends AnnotationCandidate>(items: T[]): T[] {
   const byOrigin = (origin: AnnotationOrigin) => items.filter((item) => item.origin === origin);
   const lint = byOrigin('lint');
   const lintBySeverity = [0, 1, 2].flatMap((rank) => roundRobinByFile(lint.filter((item) => severityRank(item.severity) === rank)));
-  return [...byOrigin('pipeline'), ...byOrigin('test'), ...lintBySeverity];
+  return [...byOrigin('pipeline'), ...byOrigin('test'), ...byOrigin('audit'), ...lintBySeverity];
 }
 
 /** Choose the annotations to emit under per-level (and optionally total) limits. */

@@ -2,6 +2,7 @@
 // (GitHub refuses summaries over 1 MiB), whatever the size of the test suite or the lint output.
 import { formatDuration } from '../format.js';
 import type { Finding, Report, StageResult, TestCase } from '../model.js';
+import { vulnerabilitySection } from './vulnerabilities.js';
 
 const STATUS_ICON: Record<StageResult['status'], string> = { success: '✅', failure: '❌', skipped: '⏭️', warning: '⚠️' };
 
@@ -10,7 +11,9 @@ export const SUMMARY_LIMITS = { failures: 20, failureText: 2_000, slowest: 5, fi
 
 export function renderSummary(report: Report): string {
   return (
-    [headline(report), stageTable(report), tests(report), coverage(report), lint(report), shipping(report), footer(report)].filter(Boolean).join('\n\n') + '\n'
+    [headline(report), stageTable(report), tests(report), coverage(report), lint(report), vulnerabilitySection(report), shipping(report), footer(report)]
+      .filter(Boolean)
+      .join('\n\n') + '\n'
   );
 }
 

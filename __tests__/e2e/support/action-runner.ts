@@ -642,6 +642,9 @@ function buildJobEnv(options: RunActionOptions, meta: ActionMetadata, jobDir: st
   for (const [name, spec] of Object.entries(meta.inputs)) {
     if (spec.default !== undefined) env[inputEnvName(name)] = expandExpressions(spec.default, contexts, name);
   }
+  // The vulnerability audit is off unless a test turns it on (pointing `audit-url` at a fake): no
+  // test reaches the real api.osv.dev, and no run gains the warning of a database it cannot reach.
+  if (meta.inputs['audit']) env[inputEnvName('audit')] = 'false';
   const declared = new Set(Object.keys(meta.inputs).map(inputEnvName));
   for (const [name, value] of Object.entries(options.inputs ?? {})) {
     const key = inputEnvName(name);

@@ -1,0 +1,134 @@
+// The audit stage over fake ports: pages of the batch query followed, records fetched once, findings
+// placed on their manifest line, audit-ignore and audit-level, and a database that cannot be asked
+// (down, answering garbage) as one warning.
+import { describe, expect, test } from '@jest/globals';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildConfig, type Config } from '../../src/config.js';
+import type { Ports, RunContext } from '../../src/context.js';
+import type { Ecosystem, Environment, InstalledPackage } from '../../src/ecosystems/ecosystem.js';
+import type { Http, HttpResponse } from '../../src/ports.js';
+import { HttpError } from '../../src/ports.js';
+import { runAudit } from '../../src/stages/audit.js';
+import { fakeFiles, fakeHost, fakeReporter, fakeRunner } from '../fixtures/fake-ports.js';
+
+const project = path.join(tmpdir(), 'shop');
+const context: RunContext = {
+  repositoryRoot: path.dirname(project),
+  stateDir: '/state',
+  tempDir: '/tmp/run',
+  os: 'linux',
+  arch: 'x64',
+  inActions: false,
+  event: { name: 'push', ref: 'refs/heads/main', sha: 'abc', defaultBranch: 'main', repository: '', serverUrl: '' }
+};
+const environment: Environment = { root: project, env: {}, data: undefined };
+const INSTALLED: InstalledPackage[] = [
+  { name: 'Flask', version: '2.0.0', ecosystem: 'PyPI' },
+  { name: 'werkzeug', version: '2.0.0', ecosystem: 'PyPI' },
+  { name: 'six', version: '1.16.0', ecosystem: 'PyPI' }
+];
+const ecosystem = { name: 'python', listInstalled: () => INSTALLED } as unknown as Ecosystem;
+
+const RECORDS: Record<string, unknown> = {
+  'GHSA-flask-1': {
+    id: 'GHSA-flask-1',
+    summary: 'Session cookie disclosure',
+    aliases: ['CVE-2023-30861'],
+    database_specific: { severity: 'HIGH' },
+    affected: [{ package: { ecosystem: 'PyPI', name: 'flask' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.2.5' }] }] }]
+  },
+  'PYSEC-old': {
+    id: 'PYSEC-old',
+    summary: 'Fixed long ago',
+    affected: [{ package: { ecosystem: 'PyPI', name: 'flask' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '0.12.3' }] }] }]
+  },
+  'GHSA-werk-1': {
+    id: 'GHSA-werk-1',
+    summary: 'Debugger RCE',
+    severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:N' }],
+    affected: [
+      {
+        package: { ecosystem: 'PyPI', name: 'Werkzeug' },
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.2.3' }, { introduced: '3.0' }, { fixed: '3.0.1' }] }]
+      }
+    ]
+  }
+};
+
+/** Flask's ids come on two pages; records are counted per id. */
+function osv(): { http: Http; fetched: string[]; pages: string[] } {
+  const fetched: string[] = [];
+  const pages: string[] = [];
+  const json = (value: unknown): HttpResponse => ({ status: 200, headers: {}, body: JSON.stringify(value) });
+  const http: Http = {
+    async request(method, url, options) {
+      if (method === 'POST' && url === 'https://osv.test/v1/querybatch') {
+        const { queries } = JSON.parse(options.body ?? '') as { queries: Array<{ package: { name: string }; page_token?: string }> };
+        pages.push(queries.map((q) => `${q.package.name}:${q.page_token ?? ''}`).join(','));
+        return json({
+          results: queries.map((q) => {
+            if (q.package.name === 'Flask')
+              return q.page_token === 'p2' ? { vulns: [{ id: 'PYSEC-old' }] } : { vulns: [{ id: 'GHSA-flask-1' }], next_page_token: 'p2' };
+            return q.package.name === 'werkzeug' ? { vulns: [{ id: 'GHSA-werk-1' }] } : {};
+          })
+        });
+      }
+      const id = decodeURIComponent(url.replace('https://osv.test/v1/vulns/', ''));
+      fetched.push(id);
+      return RECORDS[id] ? json(RECORDS[id]) : { status: 404, headers: {}, body: '{}' };
+    }
+  };
+  return { http, fetched, pages };
+}
+
+async function audit(overrides: Partial<Config>, http: Http) {
+  const config: Config = { ...(await buildConfig(() => '', tmpdir())), workingDirectory: project, auditUrl: 'https://osv.test', ...overrides };
+  const files = fakeFiles({ [path.join(project, 'requirements.txt')]: '# deps\nflask==2.0.0\nWerkzeug==2.0.0\n' });
+  const { reporter, seen } = fakeReporter();
+  const ports: Ports = { runner: fakeRunner(), reporter, http, files, host: fakeHost() };
+  const outcome = await runAudit(config, context, ports, ecosystem, environment, { sleep: async () => undefined });
+  return { outcome, warnings: seen.warnings };
+}
+
+describe('audit stage', () => {
+  test('findings on their lines with the fixed version; a record fixed below the installed version is not one', async () => {
+    const fake = osv();
+    const { outcome, warnings } = await audit({}, fake.http);
+    expect(fake.pages).toEqual(['Flask:,werkzeug:,six:', 'Flask:p2']);
+    expect(fake.fetched.sort()).toEqual(['GHSA-flask-1', 'GHSA-werk-1', 'PYSEC-old']);
+    expect(warnings).toEqual([]);
+    expect(outcome.stage.status).toBe('warning');
+    expect(outcome.stage.headline).toBe('2 known vulnerabilities in 2 packages');
+    expect(outcome.vulnerabilities?.map((v) => [v.id, v.package, v.severity, v.fixed, v.path, v.line])).toEqual([
+      ['GHSA-flask-1', 'Flask', 'high', '2.2.5', 'shop/requirements.txt', 2],
+      ['GHSA-werk-1', 'werkzeug', 'moderate', '2.2.3', 'shop/requirements.txt', 3]
+    ]);
+  });
+
+  test.each([
+    [{ auditLevel: 'high' as const }, 'failure', 2],
+    [{ auditLevel: 'critical' as const }, 'warning', 2],
+    [{ auditIgnore: ['CVE-2023-30861'] }, 'warning', 1],
+    [{ auditIgnore: ['GHSA-FLASK-1', 'GHSA-WERK-1'], auditLevel: 'low' as const }, 'success', 0]
+  ])('%j → %s with %s findings', async (overrides, status, count) => {
+    const { outcome } = await audit(overrides, osv().http);
+    expect(outcome.stage.status).toBe(status);
+    expect(outcome.vulnerabilities).toHaveLength(count);
+  });
+
+  test.each<[string, () => Promise<HttpResponse>]>([
+    ['down', () => Promise.reject(new HttpError('connect ECONNREFUSED', 'network', false))],
+    ['garbage', async () => ({ status: 200, headers: {}, body: '<html>hello</html>' })],
+    ['failing', async () => ({ status: 503, headers: {}, body: '' })],
+    ['refusing', async () => ({ status: 403, headers: {}, body: '' })]
+  ])('a database %s: one warning, not audited, no failure', async (_name, answer) => {
+    let calls = 0;
+    const { outcome, warnings } = await audit({ auditLevel: 'low' }, { request: () => ((calls += 1), answer()) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('https://osv.test');
+    expect(outcome.stage.status).toBe('warning');
+    expect(outcome.vulnerabilities).toBeUndefined();
+    expect(calls).toBeLessThanOrEqual(3);
+  });
+});
