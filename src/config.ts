@@ -23,7 +23,8 @@ export interface Config {
   /** Absolute paths of the files whose checksum keys the cache, when the user chose them. */
   cacheDependencyFiles?: string[];
   cacheVersion: string;
-  testCommand?: string[];
+  /** Replaces the detected test command: one tier a line, run in order, stopping at the first failing tier. */
+  testCommand?: string[][];
   testReportPatterns: string[];
   coverage: boolean;
   coverageMin: number;
@@ -206,7 +207,7 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     cache: bool('cache'),
     cacheDependencyFiles: dependencyFiles(lines('cache-dependency-path'), workingDirectory, base),
     cacheVersion,
-    testCommand: command('test-command'),
+    testCommand: commandLines('test-command'),
     testReportPatterns: lines('test-report'),
     coverage: bool('coverage'),
     coverageMin: number('coverage-min', { min: 0, max: 100 }),

@@ -18,7 +18,10 @@ export const INPUTS = {
     description: 'Files (globs relative to working-directory, one a line) whose checksum keys the cache. Default: the detected dependency files.'
   },
   'cache-version': { default: 'v1', description: 'Part of every cache key: bump it to discard all old caches.' },
-  'test-command': { default: '', description: 'Replaces the detected test command.' },
+  'test-command': {
+    default: '',
+    description: 'Replaces the detected test command. Several lines are tiers, run in order (fastest first), stopping at the first failing tier.'
+  },
   'test-report': { default: '', description: "Report file(s) (globs, one a line) written by a custom test-command: JUnit XML, or jest's --json output." },
   coverage: { default: 'true', description: 'Measure coverage when the project has the tool.' },
   'coverage-min': { default: '0', description: 'Fail when total line coverage (percent) is below this.' },

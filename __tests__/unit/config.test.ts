@@ -59,7 +59,7 @@ describe('buildConfig', () => {
       ['pip', 'install', '-r', 'requirements/dev.txt'],
       ['pip', 'install', 'gunicorn==23']
     ]);
-    expect(config.testCommand).toEqual(['pytest', '-k', 'not slow']);
+    expect(config.testCommand).toEqual([['pytest', '-k', 'not slow']]);
     expect(config.deployBranches).toEqual(['main', 'release/*']);
     expect(config.buildArgs).toEqual([
       { name: 'A', value: '1' },
@@ -77,7 +77,6 @@ describe('buildConfig', () => {
     ['boolean typo', { cache: 'ture' }, /^Input `cache`: expected true or false, got "ture"/],
     ['bad cache-version', { 'cache-version': 'v1,2' }, /^Input `cache-version`: use letters, digits/],
     ['unclosed quote', { 'test-command': 'pytest -k "x' }, /^Input `test-command`: unclosed " quote/],
-    ['two test commands', { 'test-command': 'pytest\nflake8' }, /^Input `test-command`: give one command/],
     ['health-timeout zero', { 'health-timeout': '0' }, /^Input `health-timeout`: expected a number from 1 to 3600/],
     ['build-arg without =', { 'build-args': 'JUSTNAME' }, /^Input `build-args`: each line must be NAME=value/],
     ['build-arg with a bad name', { 'build-args': 'A=1\n1B=x' }, /^Input `build-args`: each line must be NAME=value; line 2 has an invalid name "1B"/],
@@ -154,6 +153,14 @@ describe('buildConfig', () => {
     const error = (await configOf({ 'deploy-hook': 'api.render.com/deploy/srv-abc?key=s3cr3t' }).catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/^Input `deploy-hook`: the value given is not an http\(s\) URL/);
     expect(error.message).not.toContain('s3cr3t');
+  });
+
+  test('a multi-line test-command is a list of tiers, in order; blank lines and comments are skipped', async () => {
+    const config = await configOf({ 'test-command': 'pytest tests/unit\n# slower\n\npytest tests/integration -x' });
+    expect(config.testCommand).toEqual([
+      ['pytest', 'tests/unit'],
+      ['pytest', 'tests/integration', '-x']
+    ]);
   });
 });
 

@@ -87,8 +87,11 @@ export interface InstallRequest {
   stateDir: string;
 }
 
+/** What a test plan reads of the config: `testCommand` is one command (one tier of `test-command`). */
+export type TestCommandConfig = Pick<Config, 'testReportPatterns' | 'coverage'> & { testCommand?: string[] };
+
 export interface TestRequest {
-  config: Pick<Config, 'testCommand' | 'testReportPatterns' | 'coverage'>;
+  config: TestCommandConfig;
   /** Scratch folder for the reports (and any file the runner needs). */
   reportDir: string;
   hostEnv: Host['env'];

@@ -2,6 +2,7 @@
 import type { DependencyFile } from '../cache-key.js';
 import { parseLineFindings } from '../reports/findings.js';
 import type { Command, LintPlan, ProjectFiles, TestPlan } from './ecosystem.js';
+import { withReportOptions, type KnownRunnerOptions } from './known-runners.js';
 
 export const COVERAGE_OFF = 'coverage is off (input `coverage: false`)';
 
@@ -10,8 +11,25 @@ export function userCommand([command, ...args]: readonly string[]): Command {
   return { command, args };
 }
 
-/** `test-command` replaces the detected runner; its reports are the `test-report` globs. */
-export function customTestPlan(testCommand: readonly string[], reportPatterns: string[]): TestPlan {
+/**
+ * `test-command` (one tier of it) replaces the detected runner; its reports are the `test-report` globs
+ * and, for a runner Slipway knows (`known`), the reports of the options it adds.
+ */
+export function customTestPlan(testCommand: readonly string[], reportPatterns: string[], known?: KnownRunnerOptions): TestPlan {
+  const withReports = known ? withReportOptions(testCommand, known) : undefined;
+  if (withReports) {
+    const { runner, junit, jestJson, coverageXml } = withReports.reports;
+    return {
+      runner,
+      commands: [userCommand(withReports.command)],
+      junit,
+      jestJson,
+      coverageXml,
+      reportPatterns,
+      coverageNote: coverageXml ? undefined : `coverage is measured for this ${runner} command only with the detected test command's tools`,
+      notes: []
+    };
+  }
   return {
     runner: 'custom',
     commands: [userCommand(testCommand)],

@@ -11,6 +11,7 @@ import { parseJestJson } from '../reports/jest.js';
 import { mergeTestResults, parseJUnit } from '../reports/junit.js';
 import { parseLcov } from '../reports/lcov.js';
 import { StageLog } from '../stage-log.js';
+import { mergeCoverage, NO_TESTS, notRunLines, planTiers, stopsTiers, tiersExitCode, type Tier } from './test-tiers.js';
 
 export interface TestOutcome {
   stage: StageResult;
@@ -19,18 +20,68 @@ export interface TestOutcome {
   coverage?: CoverageResult;
 }
 
-/** Exit code of pytest (and of Slipway's unittest runner) when no test was collected. */
-const NO_TESTS = 5;
+/** What one tier (or the one command) produced. */
+interface TierRun {
+  exitCode: number;
+  results?: TestResults;
+  coverage?: CoverageResult;
+  coverageNote?: string;
+  /** The plan had nothing to run (no test script): the notes say why. */
+  empty?: string[];
+}
 
 export async function runTests(config: Config, context: RunContext, ports: Ports, ecosystem: Ecosystem, environment: Environment): Promise<TestOutcome> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
-  const { files } = ports;
-  const plan = ecosystem.planTests(environment, { config, reportDir: context.tempDir, hostEnv: ports.host.env });
-  plan.notes.forEach((note) => log.write(note));
-  if (plan.commands.length === 0) {
-    return { stage: { name: 'test', status: 'warning', durationMs: Date.now() - started, headline: 'no tests to run', details: plan.notes }, log };
+  const tiers = planTiers(config.testCommand, context.tempDir);
+  const runs: TierRun[] = [];
+  let failed: number | undefined;
+  for (const [i, tier] of tiers.entries()) {
+    if (tier.label) log.write(`Test ${tier.label}: ${tier.command!.join(' ')}`);
+    const run = await runTier(config, context, ports, ecosystem, environment, log, tier, tiers.length > 1);
+    if (run.empty) {
+      return { stage: { name: 'test', status: 'warning', durationMs: Date.now() - started, headline: 'no tests to run', details: run.empty }, log };
+    }
+    runs.push(run);
+    if (stopsTiers(run.exitCode) && tiers.length > 1) {
+      failed = i;
+      notRunLines(tiers, i).forEach((line) => log.write(line));
+      break;
+    }
   }
+  const exitCode = tiersExitCode(runs.map((run) => run.exitCode));
+  const withResults = runs.filter((run) => run.results).map((run) => run.results!);
+  const results = withResults.length > 0 ? mergeTestResults(withResults) : undefined;
+  const coverage = mergeCoverage(runs.filter((run) => run.coverage).map((run) => run.coverage!));
+  const coverageNote = runs.find((run) => run.coverageNote && !run.coverage)?.coverageNote;
+  const verdict = verdictOf(exitCode, results, coverage, config.coverageMin, coverageNote);
+  if (failed !== undefined) {
+    const notRun = tiers.length - failed - 1;
+    const skipped = notRun > 0 ? ` · ${notRun} later tier${notRun === 1 ? '' : 's'} not run` : '';
+    verdict.headline = `${tiers[failed]!.label} failed: ${verdict.headline}${skipped}`;
+    verdict.details = [...(verdict.details ?? []), ...notRunLines(tiers, failed)];
+  } else if (tiers.length > 1) {
+    verdict.headline = `${tiers.length} tiers · ${verdict.headline}`;
+  }
+  return { stage: { name: 'test', durationMs: Date.now() - started, ...verdict }, log, results, coverage };
+}
+
+/** Runs one tier's plan and reads its reports. */
+async function runTier(
+  config: Config,
+  context: RunContext,
+  ports: Ports,
+  ecosystem: Ecosystem,
+  environment: Environment,
+  log: StageLog,
+  tier: Tier,
+  merging: boolean
+): Promise<TierRun> {
+  const { files } = ports;
+  const testConfig = { testCommand: tier.command, testReportPatterns: config.testReportPatterns, coverage: config.coverage };
+  const plan = ecosystem.planTests(environment, { config: testConfig, reportDir: tier.reportDir, hostEnv: ports.host.env });
+  plan.notes.forEach((note) => log.write(note));
+  if (plan.commands.length === 0) return { exitCode: 0, empty: plan.notes };
   plan.writes?.forEach((file) => files.write(file.path, file.text));
   // CI=true keeps watch modes and prompts off.
   const env = { ...environment.env, ...plan.env, CI: 'true' };
@@ -56,12 +107,10 @@ export async function runTests(config: Config, context: RunContext, ports: Ports
     ports.reporter.warning(`No test report was found${patterns ? ' for `test-report`' : ''}; the verdict comes from the exit code (${exitCode}).`);
   }
 
-  // A pull request's patch coverage needs every file's measured lines; other runs only the totals.
-  const coverage = readCoverage(plan, ports, { ...paths, lines: context.event.pullRequest !== undefined });
+  // A pull request's patch coverage, and tiers merged line by line, need every file's measured lines.
+  const coverage = readCoverage(plan, ports, { ...paths, lines: context.event.pullRequest !== undefined || merging });
   if (plan.coverageNote) log.write(plan.coverageNote);
-
-  const { status, headline, details } = verdictOf(exitCode, results, coverage, config.coverageMin, plan.coverageNote);
-  return { stage: { name: 'test', status, durationMs: Date.now() - started, headline, details }, log, results, coverage };
+  return { exitCode, results, coverage, coverageNote: plan.coverageNote };
 }
 
 /** Cobertura XML when the plan asked for it and it was written, else LCOV; warnings said once. `lines`: list each file's measured lines. */

@@ -30,7 +30,7 @@ export interface NodeTestPlanInput {
 
 export function planNodeTests(input: NodeTestPlanInput): TestPlan {
   const { manager, scripts, runner, testCommand, testReportPatterns } = input;
-  if (testCommand && testCommand.length > 0) return customTestPlan(testCommand, testReportPatterns);
+  if (testCommand && testCommand.length > 0) return customTestPlan(testCommand, testReportPatterns, { reportDir: input.reportDir, coverage: input.coverage });
   if (runner === 'none') {
     return {
       runner,

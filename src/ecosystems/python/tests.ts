@@ -1,14 +1,13 @@
 // How a Python project's tests run: pytest (with pytest-cov or coverage) when installed, else the
 // standard library's unittest through Slipway's runner, which writes the same JUnit report.
 import { join } from 'node:path';
-import type { Config } from '../../config.js';
-import type { TestPlan } from '../ecosystem.js';
+import type { TestCommandConfig, TestPlan } from '../ecosystem.js';
 import { COVERAGE_OFF, customTestPlan } from '../shared.js';
 import type { PythonTools } from './tools.js';
 import { UNITTEST_RUNNER } from './unittest-runner.js';
 
 export interface TestPlanInput {
-  config: Pick<Config, 'testCommand' | 'testReportPatterns' | 'coverage'>;
+  config: TestCommandConfig;
   tools: PythonTools;
   python: string;
   /** Folder for the reports and the unittest runner script. */
@@ -19,7 +18,8 @@ export function planPythonTests(input: TestPlanInput): TestPlan {
   const { config, reportDir } = input;
   // Coverage data goes to the run's scratch folder, not into the user's project.
   const env = { COVERAGE_FILE: join(reportDir, '.coverage') };
-  const plan = config.testCommand ? customTestPlan(config.testCommand, config.testReportPatterns) : detectedPlan(input);
+  const known = { reportDir, coverage: config.coverage && input.tools.coverage, pytestCov: input.tools.pytest_cov };
+  const plan = config.testCommand ? customTestPlan(config.testCommand, config.testReportPatterns, known) : detectedPlan(input);
   return { ...plan, env };
 }
 
