@@ -101,6 +101,22 @@ Image \`ghcr.io/acme/shop:sha-abc1234\` · [Preview](<https://shop-pr-12.onrende
     ['no gate', { patchCoverageMin: 0, patch: { covered: 1, total: 2, percent: 50, uncovered: [], unreadFiles: [] } }, /\| \*\*50\.0%\*\* \(1 of 2 lines\) \|/],
     ['no base branch name', { coverageDelta: '-0.4', baseRef: undefined }, /\(-0\.4 against the base branch\)/],
     [
+      'known vulnerabilities counted',
+      {
+        report: {
+          ...RED.report,
+          vulnerabilities: 2,
+          advisories: [
+            { id: 'GHSA-1', aliases: [], summary: 's', severity: 'high' as const, package: 'six', version: '1.0' },
+            { id: 'GHSA-2', aliases: [], summary: 's', package: 'idna', version: '3.0' }
+          ]
+        }
+      },
+      /\| Dependencies \| \*\*2 known vulnerabilities\*\* \(1 high or critical\) · see the job summary \|/
+    ],
+    ['one known vulnerability', { report: { ...RED.report, vulnerabilities: 1 } }, /\| Dependencies \| \*\*1 known vulnerability\*\* · see/],
+    ['audited, nothing found', { report: { ...RED.report, vulnerabilities: 0 } }, /\| Dependencies \| none known · see the job summary \|/],
+    [
       'links: only http(s)',
       {
         links: [

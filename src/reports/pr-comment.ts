@@ -120,6 +120,12 @@ function overview(input: CommentInput, findings: readonly Finding[]): string | u
     const all = report.findings.length;
     rows.push(['Lint', input.changedFiles ? `${plural(findings.length, 'finding')} in changed files (${all} in all)` : plural(all, 'finding')]);
   }
+  if (report.vulnerabilities !== undefined) {
+    const severe = (report.advisories ?? []).filter((v) => v.severity === 'high' || v.severity === 'critical').length;
+    const n = report.vulnerabilities;
+    const count = n === 0 ? 'none known' : `**${n} known ${n === 1 ? 'vulnerability' : 'vulnerabilities'}**`;
+    rows.push(['Dependencies', `${count}${severe > 0 ? ` (${severe} high or critical)` : ''} · see the job summary`]);
+  }
   if (rows.length === 0) return undefined;
   return ['| | |', '| --- | --- |', ...rows.map(([label, value]) => `| ${label} | ${value} |`)].join('\n');
 }
