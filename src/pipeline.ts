@@ -68,8 +68,8 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     // What the pull request changes and the base branch's baseline arrive while the tests run.
     const gathering = pullRequest ? gatherPullRequest(config, context, ports) : undefined;
     gathering?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
-    // Lint needs nothing from the tests: both run at once. The tests' log streams; lint's waits for
-    // its turn (sectionsInTurn), as two streams interleaved line by line cannot be read.
+    // Lint and the audit need nothing from the tests: all run at once. The tests' log streams; the
+    // others wait for their turn (sectionsInTurn), as streams interleaved line by line cannot be read.
     const [tested, linted, audited] = await Promise.all([
       inSection('test', async (stagePorts) => {
         const outcome = await runTests(config, context, stagePorts, ecosystem, env);

@@ -82,12 +82,12 @@ function osv(): { http: Http; fetched: string[]; pages: string[] } {
   return { http, fetched, pages };
 }
 
-async function audit(overrides: Partial<Config>, http: Http) {
+async function audit(overrides: Partial<Config>, http: Http, installed: Ecosystem = ecosystem) {
   const config: Config = { ...(await buildConfig(() => '', tmpdir())), workingDirectory: project, auditUrl: 'https://osv.test', ...overrides };
   const files = fakeFiles({ [path.join(project, 'requirements.txt')]: '# deps\nflask==2.0.0\nWerkzeug==2.0.0\n' });
   const { reporter, seen } = fakeReporter();
   const ports: Ports = { runner: fakeRunner(), reporter, http, files, host: fakeHost() };
-  const outcome = await runAudit(config, context, ports, ecosystem, environment, { sleep: async () => undefined });
+  const outcome = await runAudit(config, context, ports, installed, environment, { sleep: async () => undefined });
   return { outcome, warnings: seen.warnings };
 }
 
@@ -130,5 +130,25 @@ describe('audit stage', () => {
     expect(outcome.stage.status).toBe('warning');
     expect(outcome.vulnerabilities).toBeUndefined();
     expect(calls).toBeLessThanOrEqual(3);
+  });
+
+  test('installed packages that cannot be listed: one warning, no request, no failure', async () => {
+    const fake = osv();
+    const broken = {
+      name: 'python',
+      listInstalled: () => {
+        throw new Error('site-packages unreadable');
+      }
+    } as unknown as Ecosystem;
+    const { outcome, warnings } = await audit({ auditLevel: 'low' }, fake.http, broken);
+    expect(warnings).toEqual(['Vulnerability audit skipped: the installed packages could not be listed (site-packages unreadable).']);
+    expect(outcome.stage.status).toBe('warning');
+    expect(fake.pages).toEqual([]);
+  });
+
+  test('no package installed: no finding, nothing to fail', async () => {
+    const { outcome } = await audit({ auditLevel: 'low' }, osv().http, { name: 'python', listInstalled: () => [] } as unknown as Ecosystem);
+    expect(outcome.stage).toMatchObject({ status: 'success', headline: 'no known vulnerabilities in 0 packages' });
+    expect(outcome.vulnerabilities).toEqual([]);
   });
 });

@@ -30,7 +30,15 @@ export async function runAudit(
     stage: { name: 'audit', status, durationMs: Date.now() - started, headline, details },
     vulnerabilities
   });
-  const packages: InstalledVersion[] = ecosystem.listInstalled(environment, ports.files);
+  let packages: InstalledVersion[];
+  try {
+    packages = ecosystem.listInstalled(environment, ports.files);
+  } catch (error) {
+    // The audit never fails a run for its own trouble: a warning, and the run goes on.
+    const why = error instanceof Error ? error.message : String(error);
+    ports.reporter.warning(`Vulnerability audit skipped: the installed packages could not be listed (${why}).`, { title: 'Vulnerability audit' });
+    return done('warning', 'installed packages unknown: not audited', undefined, [why]);
+  }
   let found: Map<InstalledVersion, OsvRecord[]>;
   try {
     found = await new OsvClient({ url: config.auditUrl, http: ports.http, ...client }).advisories(packages);
