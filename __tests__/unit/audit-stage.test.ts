@@ -151,4 +151,38 @@ describe('audit stage', () => {
     expect(outcome.stage).toMatchObject({ status: 'success', headline: 'no known vulnerabilities in 0 packages' });
     expect(outcome.vulnerabilities).toEqual([]);
   });
+
+  test('a package no manifest names is annotated on the line of the requirement that pulls it in', async () => {
+    const installed = [
+      { name: 'flask', version: '2.0.0', ecosystem: 'PyPI', requires: ['werkzeug', 'jinja2'] },
+      { name: 'jinja2', version: '3.0.0', ecosystem: 'PyPI', requires: ['markupsafe'] },
+      { name: 'markupsafe', version: '2.0.0', ecosystem: 'PyPI' },
+      { name: 'pip', version: '20.0', ecosystem: 'PyPI' }
+    ];
+    const record = (id: string, name: string) => ({
+      id,
+      summary: 's',
+      affected: [{ package: { ecosystem: 'PyPI', name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '99' }] }] }]
+    });
+    const served: Record<string, unknown> = { 'GHSA-m': record('GHSA-m', 'MarkupSafe'), 'GHSA-p': record('GHSA-p', 'pip') };
+    const http: Http = {
+      async request(method, url, options) {
+        if (method === 'POST') {
+          const { queries } = JSON.parse(options.body ?? '') as { queries: Array<{ package: { name: string } }> };
+          const ids: Record<string, string> = { markupsafe: 'GHSA-m', pip: 'GHSA-p' };
+          return {
+            status: 200,
+            headers: {},
+            body: JSON.stringify({ results: queries.map((q) => (ids[q.package.name] ? { vulns: [{ id: ids[q.package.name] }] } : {})) })
+          };
+        }
+        return { status: 200, headers: {}, body: JSON.stringify(served[url.split('/').pop() ?? '']) };
+      }
+    };
+    const { outcome } = await audit({}, http, { name: 'python', listInstalled: () => installed } as unknown as Ecosystem);
+    expect(outcome.vulnerabilities?.map((v) => [v.package, v.path, v.line, v.via])).toEqual([
+      ['markupsafe', 'shop/requirements.txt', 2, 'flask'],
+      ['pip', 'shop/requirements.txt', undefined, undefined]
+    ]);
+  });
 });

@@ -1,7 +1,8 @@
 // Where a finding is annotated: the manifest line naming the package, else the line of the direct
 // dependency pulling it in (npm lockfile), else the manifest.
 import { describe, expect, test } from '@jest/globals';
-import { declaredAt, lineNaming, npmDirect, npmPulledInBy } from '../../src/reports/declared.js';
+import { metadataRequires } from '../../src/ecosystems/python/installed.js';
+import { declaredAt, lineNaming, npmDirect, npmPulledInBy, pulledInBy } from '../../src/reports/declared.js';
 
 const REQUIREMENTS = ['# app', '-r base.txt', 'Flask[async]>=2.0 ; python_version > "3.8"', 'markupsafe==2.1.0', 'six', 'requests-oauthlib~=1.3'].join('\n');
 const PYPROJECT = [
@@ -84,4 +85,32 @@ describe('transitive npm packages', () => {
   });
 
   test('no manifest: nowhere', () => expect(declaredAt('PyPI', 'x', [])).toBeUndefined());
+});
+
+describe('transitive Python packages', () => {
+  test('Requires-Dist by PEP 503 name, without the extras', () => {
+    const metadata = [
+      'Metadata-Version: 2.1',
+      'Name: Flask',
+      'Version: 2.0.0',
+      'Requires-Dist: Werkzeug>=2.0',
+      'Requires-Dist: Jinja2 (>=3.0)',
+      'Requires-Dist: itsdangerous>=2.0 ; python_version >= "3.7"',
+      'Requires-Dist: asgiref>=3.2 ; extra == "async"',
+      'Requires-Dist: werkzeug',
+      '',
+      'Requires-Dist: in-the-description'
+    ].join('\n');
+    expect(metadataRequires(metadata)).toEqual(['werkzeug', 'jinja2', 'itsdangerous']);
+  });
+
+  test.each([
+    ['markupsafe', ['six', 'flask'], 'flask'],
+    ['werkzeug', ['flask'], 'flask'],
+    ['click', ['flask'], undefined],
+    ['loop', ['a'], undefined]
+  ])('%s is pulled in by %s → %s', (name, direct, via) => {
+    const graph: Record<string, string[]> = { flask: ['werkzeug', 'jinja2'], jinja2: ['markupsafe'], a: ['b'], b: ['a'] };
+    expect(pulledInBy((n) => graph[n] ?? [], direct, name)).toBe(via);
+  });
 });

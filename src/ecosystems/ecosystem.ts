@@ -142,6 +142,8 @@ export interface InstalledPackage {
   name: string;
   version: string;
   ecosystem: 'PyPI' | 'npm';
+  /** The names of the packages it requires (normalized as `name`), when its metadata says; absent when none. */
+  requires?: string[];
 }
 
 export interface Ecosystem<Data = unknown> {

@@ -52,6 +52,23 @@ export function lineNaming(ecosystem: AuditEcosystem, name: string, manifest: Ma
   return undefined;
 }
 
+/** The first of `direct` whose requirements, followed through `requires` (name → names), reach `name`. */
+export function pulledInBy(requires: (name: string) => readonly string[], direct: readonly string[], name: string): string | undefined {
+  for (const root of direct) {
+    const seen = new Set<string>([root]);
+    const queue = [root];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      for (const dep of requires(next)) {
+        if (dep === name) return root;
+        if (seen.has(dep)) continue;
+        seen.add(dep);
+        queue.push(dep);
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Direct dependencies of an npm project that pull `name` in, read from package-lock.json v2/v3. */
 export function npmPulledInBy(lockText: string | undefined, direct: readonly string[], name: string): string | undefined {
   let lock: { packages?: Record<string, { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }> };
@@ -65,19 +82,7 @@ export function npmPulledInBy(lockText: string | undefined, direct: readonly str
     const entry = packages[`node_modules/${pkgName}`] ?? Object.entries(packages).find(([key]) => key.endsWith(`/node_modules/${pkgName}`))?.[1];
     return Object.keys({ ...entry?.dependencies, ...entry?.optionalDependencies });
   };
-  for (const root of direct) {
-    const seen = new Set<string>([root]);
-    const queue = [root];
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      for (const dep of needs(next)) {
-        if (dep === name) return root;
-        if (seen.has(dep)) continue;
-        seen.add(dep);
-        queue.push(dep);
-      }
-    }
-  }
-  return undefined;
+  return pulledInBy(needs, direct, name);
 }
 
 /** Direct dependency names of a package.json. */

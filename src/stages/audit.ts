@@ -3,10 +3,10 @@
 // database that cannot be asked is one warning and no failure.
 import type { Config } from '../config.js';
 import type { Ports, RunContext } from '../context.js';
-import type { Ecosystem, Environment, ProjectFiles } from '../ecosystems/ecosystem.js';
+import type { Ecosystem, Environment, InstalledPackage, ProjectFiles } from '../ecosystems/ecosystem.js';
 import { projectFiles } from '../ecosystems/project-files.js';
 import type { StageResult, Vulnerability } from '../model.js';
-import { declaredAt, npmDirect, npmPulledInBy, type Manifest } from '../reports/declared.js';
+import { declaredAt, lineNaming, npmDirect, npmPulledInBy, pulledInBy, type Manifest } from '../reports/declared.js';
 import { affects, firstFixed, isIgnored, tripsLevel, type InstalledVersion, type OsvRecord } from '../reports/osv.js';
 import { toRepoPath } from '../reports/paths.js';
 import { OsvClient, type OsvClientOptions } from './osv-client.js';
@@ -30,7 +30,7 @@ export async function runAudit(
     stage: { name: 'audit', status, durationMs: Date.now() - started, headline, details },
     vulnerabilities
   });
-  let packages: InstalledVersion[];
+  let packages: InstalledPackage[];
   try {
     packages = ecosystem.listInstalled(environment, ports.files);
   } catch (error) {
@@ -39,7 +39,7 @@ export async function runAudit(
     ports.reporter.warning(`Vulnerability audit skipped: the installed packages could not be listed (${why}).`, { title: 'Vulnerability audit' });
     return done('warning', 'installed packages unknown: not audited', undefined, [why]);
   }
-  let found: Map<InstalledVersion, OsvRecord[]>;
+  let found: Map<InstalledPackage, OsvRecord[]>;
   try {
     found = await new OsvClient({ url: config.auditUrl, http: ports.http, ...client }).advisories(packages);
   } catch (error) {
@@ -50,7 +50,16 @@ export async function runAudit(
   const project = projectFiles(ports.files, config.workingDirectory);
   const manifests = manifestsOf(ecosystem.name, project);
   const lock = ecosystem.name === 'node' ? project.read('package-lock.json') : undefined;
-  const direct = ecosystem.name === 'node' ? npmDirect(project.read('package.json')) : [];
+  const direct =
+    ecosystem.name === 'node'
+      ? npmDirect(project.read('package.json'))
+      : packages.filter((p) => manifests.some((m) => lineNaming(p.ecosystem, p.name, m) !== undefined)).map((p) => p.name);
+  const requires = new Map(packages.map((p) => [p.name, p.requires ?? []]));
+  /** For a package no manifest names: the direct dependency pulling it in (npm: the lockfile; Python: Requires-Dist). */
+  const viaOf = (pkg: InstalledVersion): string | undefined => {
+    if (direct.includes(pkg.name)) return undefined;
+    return pkg.ecosystem === 'npm' ? npmPulledInBy(lock, direct, pkg.name) : pulledInBy((name) => requires.get(name) ?? [], direct, pkg.name);
+  };
   const repoPath = (path: string): string => toRepoPath(path, { projectRoot: config.workingDirectory, repositoryRoot: context.repositoryRoot });
 
   let ignored = 0;
@@ -61,8 +70,7 @@ export async function runAudit(
         ignored += 1;
         continue;
       }
-      const pulledInBy = pkg.ecosystem === 'npm' && !direct.includes(pkg.name) ? npmPulledInBy(lock, direct, pkg.name) : undefined;
-      const where = declaredAt(pkg.ecosystem, pkg.name, manifests, pulledInBy);
+      const where = declaredAt(pkg.ecosystem, pkg.name, manifests, viaOf(pkg));
       vulnerabilities.push({
         id: record.id,
         aliases: record.aliases,

@@ -18,6 +18,15 @@ export function metadataNameVersion(text: string): { name: string; version: stri
   return name && version ? { name, version } : undefined;
 }
 
+/** The distributions a METADATA requires (`Requires-Dist`), by normalized name; extras' requirements left out. */
+export function metadataRequires(text: string): string[] {
+  const headers = text.split(/\r?\n\r?\n/)[0] ?? '';
+  const names = [...headers.matchAll(/^Requires-Dist:[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)([^\r\n]*)$/gim)]
+    .filter((match) => !/\bextra\s*==/.test(match[2] ?? ''))
+    .map((match) => normalizedName(match[1] ?? ''));
+  return [...new Set(names)];
+}
+
 /**
  * The distributions in the virtualenv's site-packages, by normalized name, sorted. Packages installed
  * from a folder (the project itself, `pip install -e .`) are not from PyPI and are left out.
@@ -33,7 +42,8 @@ export function installedPythonPackages(venv: string, files: Files): InstalledPa
       const parsed = metadata === undefined ? undefined : metadataNameVersion(metadata);
       if (!parsed || /"dir_info"/.test(origin)) continue;
       const name = normalizedName(parsed.name);
-      found.set(`${name}@${parsed.version}`, { name, version: parsed.version, ecosystem: 'PyPI' });
+      const requires = metadataRequires(metadata ?? '');
+      found.set(`${name}@${parsed.version}`, { name, version: parsed.version, ecosystem: 'PyPI', ...(requires.length > 0 ? { requires } : {}) });
     }
   }
   return [...found.values()].sort(byName);
