@@ -20,6 +20,8 @@ import { commentOnPullRequest, gatherPullRequest, type PullRequestFindings } fro
 import { runTests } from './stages/test.js';
 import { notify } from './stages/notify.js';
 import { runScheduledCommand, runsScheduledCommand } from './stages/scheduled.js';
+import { manualDeploy } from './stages/manual-deploy.js';
+import { isManualDeploy } from './stages/manual-deploy-plan.js';
 
 export async function runPipeline(config: Config, context: RunContext, ports: Ports): Promise<Report> {
   const started = Date.now();
@@ -45,6 +47,22 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     }
     return stages;
   };
+
+  if (isManualDeploy(config, context)) {
+    // A redeploy or rollback by hand: the deploy alone, without install, tests or build.
+    const deployed = await inSection('deploy', async (stagePorts) => {
+      const outcome = await manualDeploy(config, context, stagePorts);
+      Object.assign(report, { deployed: outcome.deployed, rolledBack: outcome.rolledBack });
+      return [outcome.stage];
+    });
+    report.stages.push(...deployed);
+    report.result = deployed.some((stage) => stage.status === 'failure') ? 'failure' : 'success';
+    report.durationMs = Date.now() - started;
+    if (config.notify.length > 0) {
+      await inSection('notify', async (stagePorts) => (await notify(config, context, stagePorts, report, new StageLog(stagePorts.runner)), []));
+    }
+    return report;
+  }
 
   const ecosystem = pickEcosystem(projectFiles(ports.files, config.workingDirectory), config.language);
   let environment: Awaited<ReturnType<typeof install>>['environment'];

@@ -1,0 +1,136 @@
+/**
+ * End to end: a manual deploy (`deploy-image` on workflow_dispatch) on the BUNDLED action. Two images
+ * are pushed to an authenticated TLS registry first; deploying the earlier one by tag calls the hook
+ * with its digest, checks health and moves the healthy tag, with no install, tests or build. The
+ * summary says it was manual and by whom.
+ */
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
+import { startFakeHost, type FakeHost } from './support/fake-host.js';
+import { runAction, type ActionResult } from './support/action-runner.js';
+import { createWorkspace, makeTempDir, removeTempDirs } from './support/workspace.js';
+
+const SLOW = 240_000;
+const missing = missingDockerPrerequisites();
+const testDocker = missing.length === 0 ? test : test.skip;
+if (missing.length > 0) process.stderr.write(`manual deploy e2e skipped: ${missing.join(', ')}\n`);
+
+let services: DockerServices;
+let host: FakeHost;
+const REPO = 'shop';
+
+/** Builds a tiny image FROM the base with `marker` in it and pushes it as `shop:<tag>`. */
+async function pushImage(base: string, tag: string, marker: string): Promise<void> {
+  const context = makeTempDir('slipway-manual-');
+  mkdirSync(context, { recursive: true });
+  writeFileSync(path.join(context, 'Dockerfile'), `FROM ${base}\nRUN echo ${marker} > /marker\n`);
+  const reference = `${services.registry}/${REPO}:${tag}`;
+  const steps: string[][] = [
+    ['login', '--username', services.username, '--password-stdin', services.registry],
+    ['build', '-t', reference, context],
+    ['push', reference]
+  ];
+  for (const args of steps) {
+    const done = await services.docker(args, { input: args[0] === 'login' ? services.password : undefined });
+    if (done.code !== 0) throw new Error(`docker ${args.join(' ')}: ${done.stderr}`);
+  }
+}
+
+beforeAll(async () => {
+  if (missing.length > 0) return;
+  [services, host] = await Promise.all([startDockerServices(), startFakeHost()]);
+  const base = await services.pushBaseImage();
+  await pushImage(base, 'v1', 'one');
+  await pushImage(base, 'v2', 'two');
+}, SLOW);
+
+afterAll(async () => {
+  await Promise.all([services?.stop(), host?.stop()]);
+  removeTempDirs();
+}, SLOW);
+
+function serviceEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [
+    'DOCKER_HOST',
+    'DOCKER_CONFIG',
+    'CONTAINERS_CONF',
+    'CONTAINERS_REGISTRIES_CONF',
+    'CONTAINERS_STORAGE_CONF',
+    'NODE_EXTRA_CA_CERTS',
+    'NO_PROXY'
+  ]) {
+    if (services.env[name] !== undefined) env[name] = services.env[name]!;
+  }
+  return env;
+}
+
+async function deployByHand(deployImage: string, inputs: Record<string, string> = {}): Promise<ActionResult> {
+  return runAction({
+    // The workspace's project would fail to install if anything tried: none of it may run.
+    workspace: createWorkspace('ship-app'),
+    event: 'workflow_dispatch',
+    timeoutMs: 200_000,
+    inputs: {
+      cache: false,
+      'registry-username': services.username,
+      'registry-password': services.password,
+      'deploy-image': deployImage,
+      'deploy-hook': host.hookUrl,
+      'deploy-hook-image-param': 'imgURL',
+      'health-url': host.healthUrl,
+      'health-timeout': 3,
+      ...inputs
+    },
+    env: serviceEnv()
+  });
+}
+
+const explain = (result: ActionResult): string =>
+  `exit ${result.code}\n--- stdout ---\n${result.stdout.slice(-6000)}\n--- stderr ---\n${result.stderr.slice(-3000)}`;
+
+testDocker(
+  'an earlier image by tag: resolved to its digest, the hook gets it, healthy; no install, tests or build',
+  async () => {
+    host.reset();
+    const v1 = await services.manifestDigest(REPO, 'v1');
+    expect(await services.manifestDigest(REPO, 'v2')).not.toBe(v1);
+    const result = await deployByHand(`${services.registry}/${REPO}:v1`);
+    if (!result.ok) throw new Error(`the action failed:\n${explain(result)}`);
+    expect(host.calls).toHaveLength(1);
+    expect(host.calls[0]!.query).toEqual({ key: host.key, imgURL: `${services.registry}/${REPO}@${v1}` });
+    expect(await services.manifestDigest(REPO, 'slipway-healthy')).toBe(v1);
+    expect(result.outputs).toMatchObject({ deployed: 'true', 'rolled-back': 'false', result: 'success' });
+    expect(result.log).not.toMatch(/\$ docker (buildx )?build |pip install|pytest/);
+    expect(result.summary).toMatch(/manual deploy by @octocat/);
+    expect(result.summary).not.toMatch(/\binstall\b/);
+  },
+  SLOW
+);
+
+testDocker(
+  'a bare digest with the `image` input: deployed as given',
+  async () => {
+    host.reset();
+    const v2 = await services.manifestDigest(REPO, 'v2');
+    const result = await deployByHand(v2, { image: `${services.registry}/${REPO}` });
+    if (!result.ok) throw new Error(`the action failed:\n${explain(result)}`);
+    expect(host.deployed()).toBe(`${services.registry}/${REPO}@${v2}`);
+    expect(result.log).not.toMatch(/\$ docker (buildx )?build /);
+  },
+  SLOW
+);
+
+testDocker(
+  'a tag that does not exist: nothing deployed, the step fails saying so',
+  async () => {
+    host.reset();
+    const result = await deployByHand(`${services.registry}/${REPO}:v9`);
+    expect(result.ok).toBe(false);
+    expect(host.calls).toEqual([]);
+    expect(result.annotations.map((a) => a.message).join('\n')).toMatch(/shop:v9 does not exist in the registry/);
+  },
+  SLOW
+);
