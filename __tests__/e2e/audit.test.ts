@@ -6,6 +6,7 @@
  * fake (or at a closed port): no test reaches api.osv.dev.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ActionResult, Annotation } from './support/action-runner.js';
 import { expectFailure, expectSuccess } from './support/assertions.js';
@@ -18,7 +19,7 @@ import { fixturePath, removeTempDirs, repoRoot } from './support/workspace.js';
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const ecosystemRange = (...events: Array<Record<string, string>>) => ({ type: 'ECOSYSTEM', events });
 
-/** Records for idna 3.20 and six 1.17.0 (requirements.txt lines 2 and 3), and ms 2.1.3 (npm). */
+/** Records for idna 3.20 and six 1.17.0 (requirements.txt lines 2 and 3; python-dateutil on line 4 requires six), and ms 2.1.3 (npm). */
 const RECORDS: OsvRecordFixture[] = [
   {
     id: 'GHSA-six0-0000-0001',
@@ -103,6 +104,17 @@ describe('Python (pip)', () => {
     expect(stageLine(result)).toMatch(/2 known vulnerabilities in 2 packages/);
     expect(result.summary).toContain('### Known vulnerabilities');
     expect(result.summary).toContain('GHSA-six0-0000-0001');
+  });
+
+  test('a package no requirement names is annotated on the line of the one that pulls it in', async () => {
+    const result = await job.run({}, (project) => {
+      const file = path.join(project, 'requirements.txt');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('six==1.17.0\n', ''));
+    });
+    expectSuccess(result);
+    const six = auditAnnotations(result).find((a) => a.title?.startsWith('GHSA-six0-0000-0001'));
+    expect(six && where(six)).toBe(`${requirements}:3`);
+    expect(six?.message).toContain('upgrade six to 1.17.1 (pulled in by python-dateutil)');
   });
 
   test('audit-level fails the step at or above the level', async () => {
