@@ -143,6 +143,13 @@ describe('Python (pip)', () => {
     expect(audit[0]?.message).toContain('could not be asked');
   });
 
+  test('an untrusted event is audited too (the audit only reads)', async () => {
+    const result = await job.run({ event: 'pull_request_target' });
+    expectSuccess(result);
+    expect(result.outputs['vulnerabilities']).toBe('2');
+    expect(auditAnnotations(result).map(where).sort()).toEqual([`${requirements}:2`, `${requirements}:3`]);
+  });
+
   test('audit: false sends nothing', async () => {
     osv.requests.length = 0;
     const result = await job.run({ inputs: { audit: 'false' } });

@@ -185,4 +185,23 @@ describe('audit stage', () => {
       ['pip', 'shop/requirements.txt', undefined, undefined]
     ]);
   });
+
+  test('a slow database: cut off by the total budget, one warning', async () => {
+    const config: Config = { ...(await buildConfig(() => '', tmpdir())), workingDirectory: project, auditUrl: 'https://osv.test', auditLevel: 'low' };
+    const { reporter, seen } = fakeReporter();
+    const limits: number[] = [];
+    // Answers only when its deadline has passed: as a server that never answers, seen through the Http port.
+    const slow: Http = {
+      request: async (_method, _url, options) => {
+        limits.push(options.timeoutMs);
+        await new Promise((resolve) => setTimeout(resolve, options.timeoutMs));
+        throw new HttpError('no answer in time', 'timeout', true);
+      }
+    };
+    const ports: Ports = { runner: fakeRunner(), reporter, http: slow, files: fakeFiles(), host: fakeHost() };
+    const outcome = await runAudit(config, context, ports, ecosystem, environment, { budgetMs: 50, sleep: async () => undefined });
+    expect(outcome.stage.status).toBe('warning');
+    expect(seen.warnings).toHaveLength(1);
+    expect(limits.every((limit) => limit <= 50)).toBe(true);
+  });
 });
