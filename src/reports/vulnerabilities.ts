@@ -31,7 +31,9 @@ export function vulnerabilitySection(report: Pick<Report, 'advisories'>): string
   const found = report.advisories;
   if (!found || found.length === 0) return undefined;
   const sorted = [...found].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.package.localeCompare(b.package));
-  const cell = (text: string): string => escapeText(text).replace(/\|/g, '\\|');
+  const cell = escapeText; // one line, pipes escaped: safe in a table cell
+  // A pipe splits a table row even inside a code span: such text is shown escaped instead.
+  const code = (text: string): string => (text.includes('|') ? cell(text) : codeSpan(text));
   const lines = [
     '### Known vulnerabilities',
     '',
@@ -43,7 +45,7 @@ export function vulnerabilitySection(report: Pick<Report, 'advisories'>): string
   for (const v of sorted.slice(0, VULNERABILITY_ROWS)) {
     const pkg = v.via ? `${cell(v.package)} (via ${cell(v.via)})` : cell(v.package);
     lines.push(
-      `| ${codeSpan(v.id)} | ${v.severity ?? 'unknown'} | ${pkg} | ${codeSpan(v.version)} | ${v.fixed ? codeSpan(v.fixed) : '—'} | ${cell(truncate(v.summary, 120))} |`
+      `| ${code(v.id)} | ${v.severity ?? 'unknown'} | ${pkg} | ${code(v.version)} | ${v.fixed ? code(v.fixed) : '—'} | ${cell(truncate(v.summary, 120))} |`
     );
   }
   if (found.length > VULNERABILITY_ROWS) lines.push(`| …${found.length - VULNERABILITY_ROWS} more | | | | | |`);
