@@ -73,6 +73,7 @@ describe('affects and the first fixed version', () => {
     ['last_affected includes', record('npm', 'lodash', [[{ introduced: '0' }, { last_affected: '4.17.20' }]]), npm('lodash', '4.17.20'), true, undefined],
     ['after last_affected', record('npm', 'lodash', [[{ introduced: '0' }, { last_affected: '4.17.20' }]]), npm('lodash', '4.17.21'), false, undefined],
     ['listed version', record('npm', 'minimist', [], ['1.2.5']), npm('minimist', '1.2.5'), true, undefined],
+    ['withdrawn', record('npm', 'minimist', [], ['1.2.5'], { withdrawn: '2024-01-01T00:00:00Z' }), npm('minimist', '1.2.5'), false, undefined],
     ['another package', record('npm', 'minimist', [[{ introduced: '0' }]]), npm('lodash', '1.0.0'), false, undefined],
     ['another ecosystem', record('npm', 'six', [[{ introduced: '0' }]]), py('six', '1.0.0'), false, undefined],
     ['unorderable: trust the database', record('PyPI', 'x', [[{ introduced: 'weird' }]]), py('x', '1.0'), true, undefined],
@@ -152,7 +153,8 @@ describe('records and batch answers from untrusted JSON', () => {
       summary: 'First line',
       aliases: ['CVE-1'],
       severity: undefined,
-      affected: [{ name: '', ecosystem: '', versions: [], ranges: [] }]
+      affected: [{ name: '', ecosystem: '', versions: [], ranges: [] }],
+      withdrawn: false
     });
   });
 

@@ -32,6 +32,8 @@ export interface OsvRecord {
   aliases: string[];
   severity?: AuditSeverity;
   affected: Affected[];
+  /** The database took the advisory back: it affects nothing. */
+  withdrawn: boolean;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -49,7 +51,8 @@ export function parseRecord(json: unknown): OsvRecord | undefined {
     return { name: String(pkg['name'] ?? ''), ecosystem: String(pkg['ecosystem'] ?? ''), versions: strings(entry['versions']), ranges };
   });
   const summary = typeof json['summary'] === 'string' ? json['summary'] : typeof json['details'] === 'string' ? json['details'].split('\n')[0] : '';
-  return { id: json['id'], summary: summary.trim(), aliases: strings(json['aliases']), severity: severityOf(json), affected };
+  const withdrawn = typeof json['withdrawn'] === 'string' && json['withdrawn'] !== '';
+  return { id: json['id'], summary: summary.trim(), aliases: strings(json['aliases']), severity: severityOf(json), affected, withdrawn };
 }
 
 function readEvent(event: Record<string, unknown>): RangeEvent {
@@ -92,11 +95,12 @@ function entriesFor(record: OsvRecord, pkg: InstalledVersion): Affected[] {
 }
 
 /**
- * Whether the record affects the installed version: listed in `versions`, or inside a range
+ * Whether the record (not withdrawn) affects the installed version: listed in `versions`, or inside a range
  * (introduced ≤ v < fixed, or ≤ last_affected). A range whose versions cannot be ordered counts as
  * affecting (the database was asked about this exact version and answered with the record).
  */
 export function affects(record: OsvRecord, pkg: InstalledVersion): boolean {
+  if (record.withdrawn) return false;
   return entriesFor(record, pkg).some((entry) => entry.versions.includes(pkg.version) || entry.ranges.some((range) => inRange(range, pkg)));
 }
 
