@@ -9,6 +9,7 @@
 // Slipway's process group), and a runner ends a job's leftover processes when the job ends.
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { RUN_MARKER } from './adapters/process.js';
+import { removeSmokeContainerNow } from './smoke-leftover.js';
 
 const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 /** How long programs get to end on SIGTERM before SIGKILL (the runner waits 7.5 s before it escalates). */
@@ -102,6 +103,8 @@ export function cleanUpOnCancel(runId: string, runDir: () => string | undefined,
     const stopped = stopMarked(runId);
     stopping?.();
     const dir = runDir();
+    // The smoke test's container runs in the engine, not under this process: remove it by its id.
+    if (dir) removeSmokeContainerNow(dir);
     if (dir) rmSync(dir, { recursive: true, force: true });
     say(`Cancelled (${signal}): stopped ${stopped} running program${stopped === 1 ? '' : 's'} and removed the run's files and registry login.`);
     process.exit(EXIT_CODES[signal] ?? 1);

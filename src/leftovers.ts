@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { stopMarked } from './cancel.js';
 import type { ProcessRunner } from './ports.js';
-import { SMOKE_CONTAINER_FILE } from './stages/smoke.js';
+import { leftSmokeContainer } from './smoke-leftover.js';
 
 /** Registries logged in to in a private Docker config (its `auths`). */
 function loggedInRegistries(dockerConfig: string): string[] {
@@ -15,16 +15,6 @@ function loggedInRegistries(dockerConfig: string): string[] {
     return Object.keys(config.auths ?? {});
   } catch {
     return [];
-  }
-}
-
-/** The container id a file holds; undefined when there is none (or it is no id). */
-function readId(file: string): string | undefined {
-  try {
-    const id = readFileSync(file, 'utf8').trim();
-    return /^[0-9a-f]{12,64}$/.test(id) ? id : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -42,7 +32,7 @@ export async function cleanUpLeftovers(runDir: string, runId: string, root: stri
   // A run id is a random UUID: anything else marks no run's programs.
   const stopped = /^[0-9a-f-]{36}$/.test(runId) ? stopMarked(runId) : 0;
   if (stopped > 0) said.push(`Stopped ${stopped} program${stopped === 1 ? '' : 's'} the run left running.`);
-  const smokeContainer = readId(join(dir, SMOKE_CONTAINER_FILE));
+  const smokeContainer = leftSmokeContainer(dir);
   if (smokeContainer) {
     await runner.run('docker', ['rm', '-f', smokeContainer], { cwd: dir }).catch(() => undefined);
     said.push(`Removed the smoke test's container ${smokeContainer.slice(0, 12)}.`);

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
-import { runAction, type ActionResult } from './support/action-runner.js';
+import { runAction, runPost, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { pipMirrorEnv } from './support/python.js';
 import { createWorkspace, removeTempDirs } from './support/workspace.js';
 
@@ -52,10 +52,16 @@ function serviceEnv(): Record<string, string> {
 }
 
 /** Builds the ship fixture with `dockerfileTail` after its base, smoke-tests it at /health, and ships it. */
-async function ship(repo: string, dockerfileTail: string[], sha: string): Promise<ActionResult> {
+async function ship(
+  repo: string,
+  dockerfileTail: string[],
+  sha: string,
+  more: Partial<RunActionOptions> & { smokePath?: string; smokeTimeout?: number } = {}
+): Promise<ActionResult> {
   const workspace = createWorkspace('ship-app');
   writeFileSync(path.join(workspace, 'Dockerfile'), ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', ...dockerfileTail, ''].join('\n'));
   return runAction({
+    ...more,
     workspace,
     sha,
     timeoutMs: 200_000,
@@ -65,8 +71,8 @@ async function ship(repo: string, dockerfileTail: string[], sha: string): Promis
       'registry-username': services.username,
       'registry-password': services.password,
       'build-args': `BASE_IMAGE=${baseImage}`,
-      'smoke-path': '/health',
-      'smoke-timeout': 20,
+      'smoke-path': more.smokePath ?? '/health',
+      'smoke-timeout': more.smokeTimeout ?? 20,
       'deploy-hook': host.hookUrl,
       'deploy-hook-image-param': 'imgURL',
       'health-url': host.healthUrl,
@@ -141,6 +147,52 @@ testDocker(
     expect(result.annotations.map((a) => a.message).join('\n')).toMatch(/exposes no TCP port.*Add `EXPOSE <port>` to the Dockerfile/);
     expect(await services.tags('no-port')).toEqual([]);
     expect(host.calls).toEqual([]);
+  },
+  SLOW
+);
+
+/** Runs an image whose smoke path never answers 2xx, and signals the step once the probe polls. */
+async function interruptedWhileProbing(repo: string, signal: NodeJS.Signals): Promise<ActionResult> {
+  host.reset();
+  let probing: () => void = () => undefined;
+  const polled = new Promise<void>((resolve) => (probing = resolve));
+  const running = ship(
+    repo,
+    ['RUN mkdir -p /www && echo ok > /www/health', 'EXPOSE 18476', 'CMD ["httpd", "-f", "-p", "18476", "-h", "/www"]'],
+    randomBytes(20).toString('hex'),
+    {
+      smokePath: '/never',
+      smokeTimeout: 180,
+      onStart: (child) => void polled.then(() => child.kill(signal)),
+      onStdout: (chunk) => {
+        if (chunk.includes('GET http://127.0.0.1:')) probing();
+      }
+    }
+  );
+  return running;
+}
+
+testDocker(
+  'cancelled while probing (SIGTERM): the smoke container is removed at once; nothing pushed',
+  async () => {
+    const result = await interruptedWhileProbing('cancelled', 'SIGTERM');
+    expect(result.code).toBe(143);
+    expect(await containersOf('cancelled')).toEqual([]);
+    expect(await services.tags('cancelled')).toEqual([]);
+  },
+  SLOW
+);
+
+testDocker(
+  'killed while probing (SIGKILL): the post step removes the smoke container',
+  async () => {
+    const result = await interruptedWhileProbing('killed', 'SIGKILL');
+    expect(result.signal).toBe('SIGKILL');
+    expect(await containersOf('killed')).toHaveLength(1);
+    const post = await runPost(result, { onStart: undefined, onStdout: undefined });
+    if (!post?.ok) throw new Error(`the post step failed:\n${post ? explain(post) : 'no post step'}`);
+    expect(post?.log).toMatch(/Removed the smoke test's container [0-9a-f]{12}\./);
+    expect(await containersOf('killed')).toEqual([]);
   },
   SLOW
 );

@@ -1,6 +1,12 @@
 // The smoke test's decisions, without I/O: which exposed port to probe, where the engine published it,
 // the `docker run` line, and when to poll again.
 
+/** The file in the run folder naming the smoke test's container while it lives (for a cancel or the post step). */
+export const SMOKE_CONTAINER_FILE = 'smoke-container';
+
+/** A container id as `docker run -d` prints it. */
+export const CONTAINER_ID = /^[0-9a-f]{12,64}$/;
+
 /** `8080/tcp` and friends, as `docker image inspect` lists them under `.Config.ExposedPorts`. */
 export interface ExposedPort {
   port: number;

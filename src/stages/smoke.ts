@@ -7,10 +7,8 @@ import type { Ports, RunContext } from '../context.js';
 import { SlipwayError, describeError } from '../errors.js';
 import { formatDuration } from '../format.js';
 import { docker, lastLine, type RegistrySession } from './docker.js';
-import { containerState, exposedPorts, publishedPort, smokePollDelay, smokeRunArgs, smokeUrl } from './smoke-plan.js';
+import { CONTAINER_ID, containerState, exposedPorts, publishedPort, SMOKE_CONTAINER_FILE, smokePollDelay, smokeRunArgs, smokeUrl } from './smoke-plan.js';
 
-/** The file in the run folder naming the smoke test's container while it lives. */
-export const SMOKE_CONTAINER_FILE = 'smoke-container';
 const LOG_LINES = 30;
 const PROBE_TIMEOUT_MS = 5000;
 
@@ -30,8 +28,8 @@ export async function smokeTest(config: Config, context: RunContext, ports: Smok
   }
   const run = await docker(session, smokeRunArgs(reference), { cwd });
   const id = run.stdout.trim().split(/\s+/).pop() ?? '';
-  if (run.code !== 0 || !/^[0-9a-f]{12,64}$/.test(id)) {
-    if (/^[0-9a-f]{12,64}$/.test(id)) await remove(session, cwd, id);
+  if (run.code !== 0 || !CONTAINER_ID.test(id)) {
+    if (CONTAINER_ID.test(id)) await remove(session, cwd, id);
     throw new SlipwayError(`Smoke test: docker run ${reference} failed (exit ${run.code}): ${lastLine(run.stderr || run.stdout)}.`);
   }
   const idFile = join(context.tempDir, SMOKE_CONTAINER_FILE);
