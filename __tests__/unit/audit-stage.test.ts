@@ -204,4 +204,35 @@ describe('audit stage', () => {
     expect(seen.warnings).toHaveLength(1);
     expect(limits.every((limit) => limit <= 50)).toBe(true);
   });
+
+  test('Node without package-lock.json (pnpm, yarn): what the installed packages depend on tell who pulls a package in', async () => {
+    const config: Config = { ...(await buildConfig(() => '', tmpdir())), workingDirectory: project, auditUrl: 'https://osv.test' };
+    const packageJson = '{\n  "name": "web",\n  "dependencies": {\n    "express": "^4"\n  }\n}\n';
+    const files = fakeFiles({ [path.join(project, 'package.json')]: packageJson, [path.join(project, 'pnpm-lock.yaml')]: 'lockfileVersion: 9.0\n' });
+    const installed = [
+      { name: 'express', version: '4.0.0', ecosystem: 'npm', requires: ['body-parser'] },
+      { name: 'body-parser', version: '1.0.0', ecosystem: 'npm', requires: ['qs'] },
+      { name: 'qs', version: '6.0.0', ecosystem: 'npm' }
+    ];
+    const qs = {
+      id: 'GHSA-qs',
+      summary: 'proto',
+      affected: [{ package: { ecosystem: 'npm', name: 'qs' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '6.2.4' }] }] }]
+    };
+    const http: Http = {
+      async request(method, _url, options) {
+        if (method === 'GET') return { status: 200, headers: {}, body: JSON.stringify(qs) };
+        const { queries } = JSON.parse(options.body ?? '') as { queries: Array<{ package: { name: string } }> };
+        return {
+          status: 200,
+          headers: {},
+          body: JSON.stringify({ results: queries.map((q) => (q.package.name === 'qs' ? { vulns: [{ id: 'GHSA-qs' }] } : {})) })
+        };
+      }
+    };
+    const { reporter } = fakeReporter();
+    const node = { name: 'node', listInstalled: () => installed } as unknown as Ecosystem;
+    const outcome = await runAudit(config, context, { runner: fakeRunner(), reporter, http, files, host: fakeHost() }, node, environment);
+    expect(outcome.vulnerabilities?.map((v) => [v.package, v.path, v.line, v.via, v.fixed])).toEqual([['qs', 'shop/package.json', 4, 'express', '6.2.4']]);
+  });
 });

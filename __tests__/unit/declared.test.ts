@@ -1,7 +1,9 @@
 // Where a finding is annotated: the manifest line naming the package, else the line of the direct
 // dependency pulling it in (npm lockfile), else the manifest.
 import { describe, expect, test } from '@jest/globals';
+import { installedNodePackages } from '../../src/ecosystems/node/installed.js';
 import { metadataRequires } from '../../src/ecosystems/python/installed.js';
+import { fakeFiles } from '../fixtures/fake-ports.js';
 import { declaredAt, lineNaming, npmDirect, npmPulledInBy, pulledInBy } from '../../src/reports/declared.js';
 
 const REQUIREMENTS = ['# app', '-r base.txt', 'Flask[async]>=2.0 ; python_version > "3.8"', 'markupsafe==2.1.0', 'six', 'requests-oauthlib~=1.3'].join('\n');
@@ -113,4 +115,16 @@ describe('transitive Python packages', () => {
     const graph: Record<string, string[]> = { flask: ['werkzeug', 'jinja2'], jinja2: ['markupsafe'], a: ['b'], b: ['a'] };
     expect(pulledInBy((n) => graph[n] ?? [], direct, name)).toBe(via);
   });
+});
+
+test('installed Node packages carry what they depend on (pnpm store included)', () => {
+  const pkg = (name: string, version: string, dependencies?: Record<string, string>): string => JSON.stringify({ name, version, dependencies });
+  const files = fakeFiles({
+    '/p/node_modules/.pnpm/express@4.0.0/node_modules/express/package.json': pkg('express', '4.0.0', { 'body-parser': '1', qs: '6' }),
+    '/p/node_modules/.pnpm/qs@6.0.0/node_modules/qs/package.json': pkg('qs', '6.0.0')
+  });
+  expect(installedNodePackages('/p', false, files)).toEqual([
+    { name: 'express', version: '4.0.0', ecosystem: 'npm', requires: ['body-parser', 'qs'] },
+    { name: 'qs', version: '6.0.0', ecosystem: 'npm' }
+  ]);
 });

@@ -55,10 +55,11 @@ export async function runAudit(
       ? npmDirect(project.read('package.json'))
       : packages.filter((p) => manifests.some((m) => lineNaming(p.ecosystem, p.name, m) !== undefined)).map((p) => p.name);
   const requires = new Map(packages.map((p) => [p.name, p.requires ?? []]));
-  /** For a package no manifest names: the direct dependency pulling it in (npm: the lockfile; Python: Requires-Dist). */
+  /** For a package no manifest names: the direct dependency pulling it in (package-lock.json, else the installed packages' own requirements). */
   const viaOf = (pkg: InstalledVersion): string | undefined => {
     if (direct.includes(pkg.name)) return undefined;
-    return pkg.ecosystem === 'npm' ? npmPulledInBy(lock, direct, pkg.name) : pulledInBy((name) => requires.get(name) ?? [], direct, pkg.name);
+    const fromGraph = (): string | undefined => pulledInBy((name) => requires.get(name) ?? [], direct, pkg.name);
+    return pkg.ecosystem === 'npm' ? (npmPulledInBy(lock, direct, pkg.name) ?? fromGraph()) : fromGraph();
   };
   const repoPath = (path: string): string => toRepoPath(path, { projectRoot: config.workingDirectory, repositoryRoot: context.repositoryRoot });
 

@@ -5,7 +5,7 @@ import type { Files } from '../../ports.js';
 import type { InstalledPackage, ProjectFiles } from '../ecosystem.js';
 import { projectFiles } from '../project-files.js';
 import { byName } from '../shared.js';
-import { readPackageJson } from './package-json.js';
+import { readPackageJson, stringRecord } from './package-json.js';
 import { workspaceDirs } from './workspaces.js';
 
 /** Deeper than any real tree nests; a guard against link loops the listing did not skip. */
@@ -14,22 +14,28 @@ const MAX_DEPTH = 64;
 export function installedNodePackages(root: string, pnp: boolean, files: Files): InstalledPackage[] {
   const project = projectFiles(files, root);
   const found = new Map<string, InstalledPackage>();
-  const add = ({ name, version }: { name: unknown; version: unknown }): void => {
-    if (typeof name === 'string' && typeof version === 'string') found.set(`${name}@${version}`, { name, version, ecosystem: 'npm' });
+  const add = ({ name, version, requires }: { name: unknown; version: unknown; requires?: string[] }): void => {
+    if (typeof name !== 'string' || typeof version !== 'string') return;
+    found.set(`${name}@${version}`, { name, version, ecosystem: 'npm', ...(requires && requires.length > 0 ? { requires } : {}) });
   };
   if (pnp) lockfileResolutions(project.read('yarn.lock') ?? '').forEach(add);
   else ['', ...workspaceDirs(project)].forEach((dir) => packagesUnder(project, dir === '' ? 'node_modules' : `${dir}/node_modules`, 0, add));
   return [...found.values()].sort(byName);
 }
 
-type Found = (pkg: { name: unknown; version: unknown }) => void;
+type Found = (pkg: { name: unknown; version: unknown; requires?: string[] }) => void;
 
 /** Each package folder in a node_modules folder, and the node_modules folders inside them. */
 function packagesUnder(files: ProjectFiles, modules: string, depth: number, add: Found): void {
   if (depth > MAX_DEPTH) return;
   const visit = (dir: string): void => {
     const pkg = readPackageJson(files, `${dir}/package.json`);
-    if (pkg) add({ name: pkg.name, version: pkg.version });
+    if (pkg)
+      add({
+        name: pkg.name,
+        version: pkg.version,
+        requires: Object.keys({ ...stringRecord(pkg['dependencies']), ...stringRecord(pkg['optionalDependencies']) })
+      });
     packagesUnder(files, `${dir}/node_modules`, depth + 1, add);
   };
   for (const name of files.listDirs?.(modules) ?? []) {
