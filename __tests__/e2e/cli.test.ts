@@ -39,9 +39,13 @@ function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { ...env, NO_COLOR: '1', ...pipMirrorEnv(), ...extra };
 }
 
+/** `run` with `--no-audit` added, unless the case says something about the audit itself. */
+const withoutAudit = (args: string[]): string[] => (args[0] === 'run' && !args.some((a) => a.includes('audit')) ? [...args, '--no-audit'] : args);
+
 async function slipway(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  // Tests reach only this machine: the audit (api.osv.dev by default) is off unless a case turns it on.
+  const child = spawn(process.execPath, [CLI, ...withoutAudit(args)], {
     cwd: options.cwd ?? makeTempDir('slipway-cli-cwd-'),
     env: cliEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

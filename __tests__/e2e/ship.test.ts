@@ -530,6 +530,7 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
             'run',
             workspace,
             '--no-cache',
+            '--no-audit',
             '--cache-dir',
             makeTempDir('slipway-cli-cache-'),
             '--image',
