@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       tempDir,
       os: process.platform,
       arch: process.arch,
-      event: eventFromGit(config.workingDirectory),
+      event: eventFromGit(config.workingDirectory, config.deployImage !== undefined),
       inActions: false
     };
     reporter.info(`slipway: ${config.workingDirectory}`);
@@ -163,8 +163,11 @@ function gitRoot(dir: string): string | undefined {
   }
 }
 
-/** The CLI acts as a push of the checked-out commit to its branch. */
-function eventFromGit(dir: string): GitEvent {
+/**
+ * The CLI acts as a push of the checked-out commit to its branch or, with `--deploy-image`, as a
+ * workflow_dispatch started by the Git user (a manual deploy).
+ */
+function eventFromGit(dir: string, manual: boolean): GitEvent {
   const git = (...args: string[]): string => {
     try {
       return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -175,7 +178,8 @@ function eventFromGit(dir: string): GitEvent {
   const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
   const originHead = git('symbolic-ref', '--short', 'refs/remotes/origin/HEAD');
   return {
-    name: 'push',
+    name: manual ? 'workflow_dispatch' : 'push',
+    actor: manual ? git('config', 'user.name') || process.env.USER || undefined : undefined,
     ref: branch && branch !== 'HEAD' ? `refs/heads/${branch}` : '',
     sha: git('rev-parse', 'HEAD'),
     defaultBranch: originHead ? originHead.replace(/^origin\//, '') : 'main',

@@ -77,7 +77,7 @@ export const INPUTS = {
   'deploy-image': {
     default: '',
     description:
-      'On workflow_dispatch: deploy this image (a tag or a digest of the image input) without install, tests or build: a manual redeploy or rollback.'
+      'On workflow_dispatch (or with the CLI): deploy this image (a tag or a digest of the image input) without install, tests or build: a manual redeploy or rollback.'
   },
   'github-token': { default: '${{ github.token }}', description: 'Token for the pull request comment, Deployments and earlier runs.' }
 } as const;

@@ -5,12 +5,14 @@
  * summary says it was manual and by whom.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
 import { runAction, type ActionResult } from './support/action-runner.js';
-import { createWorkspace, makeTempDir, removeTempDirs } from './support/workspace.js';
+import { createWorkspace, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
 const SLOW = 240_000;
 const missing = missingDockerPrerequisites();
@@ -131,6 +133,58 @@ testDocker(
     expect(result.ok).toBe(false);
     expect(host.calls).toEqual([]);
     expect(result.annotations.map((a) => a.message).join('\n')).toMatch(/shop:v9 does not exist in the registry/);
+  },
+  SLOW
+);
+
+testDocker(
+  'CLI: `slipway run --deploy-image` deploys by hand too, by the Git user, with no install or build',
+  async () => {
+    host.reset();
+    const workspace = createWorkspace('ship-app');
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: workspace, encoding: 'utf8' }).trim();
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.name', 'Release Manager');
+    git('add', '.');
+    git('-c', 'user.email=ci@example.com', 'commit', '-q', '-m', 'ship');
+    const env: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(process.env)) if (!/^(GITHUB_|ACTIONS_|RUNNER_|INPUT_)/.test(name) && name !== 'NODE_OPTIONS') env[name] = value;
+    const v1 = await services.manifestDigest(REPO, 'v1');
+    let output: string;
+    try {
+      // Not execFileSync: the fake host answering the hook lives in this process.
+      ({ stdout: output } = await promisify(execFile)(
+        process.execPath,
+        [
+          path.join(repoRoot(), 'dist', 'cli.js'),
+          'run',
+          workspace,
+          '--no-cache',
+          '--deploy-image',
+          `${services.registry}/${REPO}:v1`,
+          '--registry-username',
+          services.username,
+          '--registry-password',
+          services.password,
+          '--deploy-hook',
+          host.hookUrl,
+          '--deploy-hook-image-param',
+          'imgURL',
+          '--health-url',
+          host.healthUrl,
+          '--health-timeout',
+          '3'
+        ],
+        { env: { ...env, ...serviceEnv() }, encoding: 'utf8', timeout: 120_000 }
+      ));
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      throw new Error(`slipway run exited ${failed.code}:\n${failed.stdout}\n${failed.stderr}`, { cause: error });
+    }
+    expect(host.deployed()).toBe(`${services.registry}/${REPO}@${v1}`);
+    expect(output).toMatch(/✓ deploy .* manual deploy by @Release Manager: deployed /);
+    expect(output).not.toMatch(/\binstall\b.*\d+(\.\d+)?m?s|\$ docker (buildx )?build /);
+    expect(output).not.toContain(services.password);
   },
   SLOW
 );
