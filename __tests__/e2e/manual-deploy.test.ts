@@ -9,7 +9,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
+import { startDockerServices, missingDockerPrerequisites, type DockerServices, dockerStepEnv } from './support/docker.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
 import { runAction, type ActionResult } from './support/action-runner.js';
 import { createWorkspace, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
@@ -53,21 +53,7 @@ afterAll(async () => {
   removeTempDirs();
 }, SLOW);
 
-function serviceEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of [
-    'DOCKER_HOST',
-    'DOCKER_CONFIG',
-    'CONTAINERS_CONF',
-    'CONTAINERS_REGISTRIES_CONF',
-    'CONTAINERS_STORAGE_CONF',
-    'NODE_EXTRA_CA_CERTS',
-    'NO_PROXY'
-  ]) {
-    if (services.env[name] !== undefined) env[name] = services.env[name]!;
-  }
-  return env;
-}
+const serviceEnv = (): Record<string, string> => dockerStepEnv(services);
 
 async function deployByHand(deployImage: string, inputs: Record<string, string> = {}): Promise<ActionResult> {
   return runAction({

@@ -13,7 +13,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
+import { startDockerServices, missingDockerPrerequisites, type DockerServices, dockerStepEnv } from './support/docker.js';
 import { startFakeGitHub, type FakeDeployment, type FakeDeploymentStatus, type FakeGitHub } from './support/fake-github.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
 import { runAction, runPost, type ActionResult, type RunActionOptions } from './support/action-runner.js';
@@ -60,21 +60,7 @@ const GITHUB_REPO = 'acme/shop';
 const RUN_URL = 'https://github.com/acme/shop/actions/runs/1000000001';
 
 /** What the runner gives the step: the docker, registry and pip settings of the test machine. */
-function serviceEnv(): Record<string, string> {
-  const pick = [
-    'DOCKER_HOST',
-    'DOCKER_CONFIG',
-    'CONTAINERS_CONF',
-    'CONTAINERS_REGISTRIES_CONF',
-    'CONTAINERS_STORAGE_CONF',
-    'NODE_EXTRA_CA_CERTS',
-    'NO_PROXY',
-    'no_proxy'
-  ];
-  const env: Record<string, string> = { ...pipMirrorEnv() };
-  for (const name of pick) if (services.env[name] !== undefined) env[name] = services.env[name]!;
-  return env;
-}
+const serviceEnv = (): Record<string, string> => ({ ...pipMirrorEnv(), ...dockerStepEnv(services) });
 
 /** Runs the action on a fresh copy of the fixture, with the image and deploy inputs filled in. */
 async function ship(name: string, options: Partial<RunActionOptions> & { inputs?: RunActionOptions['inputs'] } = {}): Promise<ActionResult> {

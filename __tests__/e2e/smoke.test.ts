@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startDockerServices, missingDockerPrerequisites, type DockerServices } from './support/docker.js';
+import { startDockerServices, missingDockerPrerequisites, type DockerServices, dockerStepEnv } from './support/docker.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
 import { runAction, runPost, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { pipMirrorEnv } from './support/python.js';
@@ -34,22 +34,7 @@ afterAll(async () => {
   removeTempDirs();
 }, SLOW);
 
-/** The docker and registry settings of the test machine, as the runner would give them to the step. */
-function serviceEnv(): Record<string, string> {
-  const env: Record<string, string> = { ...pipMirrorEnv() };
-  for (const name of [
-    'DOCKER_HOST',
-    'DOCKER_CONFIG',
-    'CONTAINERS_CONF',
-    'CONTAINERS_REGISTRIES_CONF',
-    'CONTAINERS_STORAGE_CONF',
-    'NODE_EXTRA_CA_CERTS',
-    'NO_PROXY'
-  ]) {
-    if (services.env[name] !== undefined) env[name] = services.env[name]!;
-  }
-  return env;
-}
+const serviceEnv = (): Record<string, string> => ({ ...pipMirrorEnv(), ...dockerStepEnv(services) });
 
 /** Builds the ship fixture with `dockerfileTail` after its base, smoke-tests it at /health, and ships it. */
 async function ship(

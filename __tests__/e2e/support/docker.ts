@@ -548,3 +548,20 @@ export async function startDockerServices(options: StartOptions = {}): Promise<D
     throw new Error(`${(error as Error).message}\n${logs}`, { cause: error });
   }
 }
+
+/** What the runner gives a step on the test machine: the Docker engine, registry trust and proxy settings. */
+export function dockerStepEnv(services: DockerServices): Record<string, string> {
+  const names = [
+    'DOCKER_HOST',
+    'DOCKER_CONFIG',
+    'CONTAINERS_CONF',
+    'CONTAINERS_REGISTRIES_CONF',
+    'CONTAINERS_STORAGE_CONF',
+    'NODE_EXTRA_CA_CERTS',
+    'NO_PROXY',
+    'no_proxy'
+  ];
+  const env: Record<string, string> = {};
+  for (const name of names) if (services.env[name] !== undefined) env[name] = services.env[name]!;
+  return env;
+}
