@@ -1,27 +1,19 @@
 // The test and lint stages over fake ports and a fake ecosystem: they run the plan they are given,
 // write what it asks, read reports through the Files port, and say how to get a linter.
 import { describe, expect, test } from '@jest/globals';
-import { tmpdir } from 'node:os';
 import { buildConfig, type Config } from '../../src/config.js';
-import type { Ports, RunContext } from '../../src/context.js';
-import type { Ecosystem, Environment, LintPlan, TestPlan } from '../../src/ecosystems/ecosystem.js';
+import type { Ports } from '../../src/context.js';
+import type { Ecosystem, LintPlan, TestPlan } from '../../src/ecosystems/ecosystem.js';
 import { parseLineFindings } from '../../src/reports/findings.js';
 import { runLint } from '../../src/stages/lint.js';
 import { runTests } from '../../src/stages/test.js';
+import { STAGE_PROJECT, STAGE_REPORTS, stageContext, stageEnvironment } from '../fixtures/stage-context.js';
 import { fakeFiles, fakeHost, fakeReporter, fakeRunner, noHttp, type FakeFiles } from '../fixtures/fake-ports.js';
 
-const project = tmpdir();
-const REPORTS = '/tmp/run';
-const context: RunContext = {
-  repositoryRoot: project,
-  stateDir: '/state',
-  tempDir: REPORTS,
-  os: 'linux',
-  arch: 'x64',
-  inActions: false,
-  event: { name: 'push', ref: 'refs/heads/main', sha: 'abc', defaultBranch: 'main', repository: '', serverUrl: '' }
-};
-const environment: Environment = { root: project, env: { PATH: '/env/bin' }, data: undefined };
+const project = STAGE_PROJECT;
+const REPORTS = STAGE_REPORTS;
+const context = stageContext;
+const environment = stageEnvironment;
 const JUNIT =
   '<testsuites><testsuite name="t" tests="2"><testcase classname="t" name="a"/><testcase classname="t" name="b"><skipped/></testcase></testsuite></testsuites>';
 

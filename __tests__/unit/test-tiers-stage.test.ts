@@ -1,25 +1,17 @@
 // The test stage with a multi-line test-command, over fake ports and a fake ecosystem: tiers run in
 // order, each planned with its own command and report folder; the first failing tier stops the rest.
 import { expect, test } from '@jest/globals';
-import { tmpdir } from 'node:os';
 import { buildConfig, type Config } from '../../src/config.js';
-import type { Ports, RunContext } from '../../src/context.js';
-import type { Ecosystem, Environment, TestRequest } from '../../src/ecosystems/ecosystem.js';
+import type { Ports } from '../../src/context.js';
+import type { Ecosystem, TestRequest } from '../../src/ecosystems/ecosystem.js';
 import { runTests } from '../../src/stages/test.js';
+import { STAGE_PROJECT, STAGE_REPORTS, stageContext, stageEnvironment } from '../fixtures/stage-context.js';
 import { fakeFiles, fakeHost, fakeReporter, fakeRunner, noHttp } from '../fixtures/fake-ports.js';
 
-const project = tmpdir();
-const REPORTS = '/tmp/run';
-const context: RunContext = {
-  repositoryRoot: project,
-  stateDir: '/state',
-  tempDir: REPORTS,
-  os: 'linux',
-  arch: 'x64',
-  inActions: false,
-  event: { name: 'push', ref: 'refs/heads/main', sha: 'abc', defaultBranch: 'main', repository: '', serverUrl: '' }
-};
-const environment: Environment = { root: project, env: { PATH: '/env/bin' }, data: undefined };
+const project = STAGE_PROJECT;
+const REPORTS = STAGE_REPORTS;
+const context = stageContext;
+const environment = stageEnvironment;
 const junit = (passed: number, failed: number): string =>
   `<testsuite name="t">${[...Array(passed).keys()].map((i) => `<testcase classname="t" name="p${i}"/>`).join('')}${[...Array(failed).keys()]
     .map((i) => `<testcase classname="t" name="f${i}"><failure message="no"/></testcase>`)
