@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDockerServices, missingDockerPrerequisites, type DockerServices, dockerStepEnv } from './support/docker.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
-import { runAction, type ActionResult } from './support/action-runner.js';
+import { outerEnv, runAction, type ActionResult } from './support/action-runner.js';
 import { createWorkspace, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
 const SLOW = 240_000;
@@ -133,8 +133,8 @@ testDocker(
     git('config', 'user.name', 'Release Manager');
     git('add', '.');
     git('-c', 'user.email=ci@example.com', 'commit', '-q', '-m', 'ship');
-    const env: NodeJS.ProcessEnv = {};
-    for (const [name, value] of Object.entries(process.env)) if (!/^(GITHUB_|ACTIONS_|RUNNER_|INPUT_)/.test(name) && name !== 'NODE_OPTIONS') env[name] = value;
+    // The CLI's own environment: nothing of the runner's or of jest's.
+    const env = outerEnv();
     const v1 = await services.manifestDigest(REPO, 'v1');
     let output: string;
     try {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseYamlSubset, runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
+import { outerEnv, parseYamlSubset, runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { describeRun } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
 import { startMailReceiver, startWebhookReceiver, type MailReceiver, type WebhookReceiver } from './support/notify-receivers.js';
@@ -228,7 +228,7 @@ describe('the CLI', () => {
     const t = targets();
     const args = ['run', failingWorkspace(), '--no-cache', '--no-lint', '--no-audit', '--notify', `${t.slack}\n${t.mail}`, '--smtp-url', mail.url];
     // A laptop's environment: nothing of the runner's.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(GITHUB_|INPUT_|RUNNER_|ACTIONS_)/.test(name)));
+    const env = outerEnv();
     const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
       execFile(
         process.execPath,

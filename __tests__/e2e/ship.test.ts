@@ -16,7 +16,7 @@ import path from 'node:path';
 import { startDockerServices, missingDockerPrerequisites, type DockerServices, dockerStepEnv } from './support/docker.js';
 import { startFakeGitHub, type FakeDeployment, type FakeDeploymentStatus, type FakeGitHub } from './support/fake-github.js';
 import { startFakeHost, type FakeHost } from './support/fake-host.js';
-import { runAction, runPost, type ActionResult, type RunActionOptions } from './support/action-runner.js';
+import { outerEnv, runAction, runPost, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { expectFailure } from './support/assertions.js';
 import { pipMirrorEnv } from './support/python.js';
 import { createWorkspace, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
@@ -505,9 +505,7 @@ describeDocker('image and deploy (bundled action, podman + registry + fake host)
       const sha = git('rev-parse', 'HEAD');
       const started = Date.now();
       // The CLI's own environment: no GITHUB_* / ACTIONS_* (so no Actions layer cache), the docker services.
-      const env: NodeJS.ProcessEnv = {};
-      for (const [name, value] of Object.entries(process.env))
-        if (!/^(GITHUB_|ACTIONS_|RUNNER_|INPUT_)/.test(name) && name !== 'NODE_OPTIONS') env[name] = value;
+      const env = outerEnv();
       const cli = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
         const child = spawn(
           process.execPath,
