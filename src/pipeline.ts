@@ -98,7 +98,7 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
       config.lint
         ? inSection('lint', async (stagePorts) => {
             const outcome = await runLint(config, context, stagePorts, ecosystem, env);
-            report.findings = outcome.findings;
+            report.findings = outcome.findings; // undefined when the linter ran but findings were not measured
             return [outcome.stage];
           })
         : inSection('lint', async () => [{ name: 'lint', status: 'skipped', durationMs: 0, headline: 'off (input `lint: false`)' }]),
@@ -246,11 +246,12 @@ export function outputsOf(report: Report): Record<string, string> {
   return {
     'cache-hit': String(report.cacheHit),
     'cache-key': report.cacheKey ?? '',
-    'tests-passed': String(report.tests?.passed ?? 0),
-    'tests-failed': String(report.tests?.failed ?? 0),
-    'tests-skipped': String(report.tests?.skipped ?? 0),
+    // Not measured (no report was read) is empty, never a 0 that reads as "nothing failed".
+    'tests-passed': report.tests ? String(report.tests.passed) : '',
+    'tests-failed': report.tests ? String(report.tests.failed) : '',
+    'tests-skipped': report.tests ? String(report.tests.skipped) : '',
     coverage: report.coverage ? report.coverage.percent.toFixed(1) : '',
-    'lint-findings': String(report.findings?.length ?? 0),
+    'lint-findings': report.findings ? String(report.findings.length) : '',
     image: report.image?.image ?? '',
     digest: report.image?.digest ?? '',
     tags: (report.image?.tags ?? []).join('\n'),

@@ -57,6 +57,7 @@ function fakeEcosystem(plan: Partial<InstallPlan> = {}, answers: { verify?: bool
     planTests: () => ({ runner: 'none', commands: [], junit: [], notes: [] }),
     planLint: () => undefined,
     addLinter: '',
+    isTestFile: () => false,
     listInstalled: () => []
   };
   return { ecosystem, asked };

@@ -32,6 +32,7 @@ function ecosystemWith(tests: Partial<TestPlan>, lint?: LintPlan): Ecosystem & {
     ),
     planLint: () => lint,
     addLinter: 'Add a fake linter.',
+    isTestFile: (path) => path.endsWith('_test.fake'),
     listInstalled: () => []
   };
 }
@@ -77,6 +78,41 @@ describe('test stage', () => {
       environment
     );
     expect(outcome.stage).toMatchObject({ status: 'warning', headline: 'no tests to run', details: ['add a test script'] });
+  });
+
+  describe('never green on nothing: test files exist and no test ran', () => {
+    const EMPTY_JUNIT = '<testsuites><testsuite name="t" tests="0"></testsuite></testsuites>';
+    const withTestFile = (extra: Record<string, string> = {}) => fakeFiles({ [`${project}/tests/a_test.fake`]: '', ...extra });
+
+    test.each([
+      ['no commands (the plan says why)', { commands: [], notes: ['add a test script'] }, 0, 'add a test script'],
+      ['the runner collected nothing (exit 5)', { junit: [`${REPORTS}/junit.xml`] }, 5, 'fake collected no test'],
+      ['the runner passed with no test (exit 0, empty report)', { junit: [`${REPORTS}/junit.xml`] }, 0, 'fake collected no test']
+    ])('%s: a failure naming the files', async (_, plan, code, reason) => {
+      const files = withTestFile({ [`${REPORTS}/junit.xml`]: EMPTY_JUNIT });
+      const outcome = await runTests(await config(), context, ports(files, code).ports, ecosystemWith(plan), environment);
+      expect(outcome.stage).toMatchObject({ status: 'failure', headline: 'ran 0 tests, but the project has 1 test file (tests/a_test.fake)' });
+      expect(outcome.stage.details?.[0]).toBe(reason);
+    });
+
+    test('no test files: the warnings as before', async () => {
+      const files = fakeFiles({ [`${project}/tests/helper.fake`]: '', [`${REPORTS}/junit.xml`]: EMPTY_JUNIT });
+      const collected = await runTests(await config(), context, ports(files, 5).ports, ecosystemWith({ junit: [`${REPORTS}/junit.xml`] }), environment);
+      expect(collected.stage).toMatchObject({ status: 'warning', headline: 'no tests found' });
+      const none = await runTests(await config(), context, ports(files).ports, ecosystemWith({ commands: [], notes: ['n'] }), environment);
+      expect(none.stage).toMatchObject({ status: 'warning', headline: 'no tests to run' });
+    });
+
+    test('tests that ran are judged as always, test files or not', async () => {
+      const outcome = await runTests(
+        await config(),
+        context,
+        ports(withTestFile({ [`${REPORTS}/junit.xml`]: JUNIT })).ports,
+        ecosystemWith({ junit: [`${REPORTS}/junit.xml`] }),
+        environment
+      );
+      expect(outcome.stage).toMatchObject({ status: 'success', headline: '1 passed, 0 failed, 1 skipped' });
+    });
   });
 
   test("a pull request's coverage lists each file's measured lines (for patch coverage); other runs only the totals", async () => {

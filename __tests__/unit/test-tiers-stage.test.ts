@@ -30,6 +30,7 @@ function ecosystem(requests: TestRequest[]): Ecosystem {
     },
     planLint: () => undefined,
     addLinter: '',
+    isTestFile: () => false,
     listInstalled: () => []
   };
 }

@@ -156,5 +156,7 @@ export interface Ecosystem<Data = unknown> {
   /** Undefined when the project has no linter: then `addLinter` says how to get one. */
   planLint(environment: Environment<Data>, request: LintRequest): LintPlan | undefined;
   readonly addLinter: string;
+  /** Whether a project file (relative path) is a test file by the runners' default conventions. */
+  isTestFile(path: string): boolean;
   listInstalled(environment: Environment<Data>, files: Files): InstalledPackage[];
 }

@@ -11,6 +11,9 @@ import { parseJestJson } from '../reports/jest.js';
 import { mergeTestResults, parseJUnit } from '../reports/junit.js';
 import { parseLcov } from '../reports/lcov.js';
 import { StageLog } from '../stage-log.js';
+import { projectFiles } from '../ecosystems/project-files.js';
+import { findTestFiles } from '../ecosystems/test-files.js';
+import { nothingTestedVerdict } from './nothing-tested.js';
 import { mergeCoverage, NO_TESTS, notRunLines, planTiers, stopsTiers, tiersExitCode, type Tier } from './test-tiers.js';
 
 export interface TestOutcome {
@@ -28,6 +31,8 @@ interface TierRun {
   coverageNote?: string;
   /** The plan had nothing to run (no test script): the notes say why. */
   empty?: string[];
+  /** Which runner ran (the plan's name), for the sentence when it found nothing. */
+  runner: string;
 }
 
 export async function runTests(config: Config, context: RunContext, ports: Ports, ecosystem: Ecosystem, environment: Environment): Promise<TestOutcome> {
@@ -40,7 +45,8 @@ export async function runTests(config: Config, context: RunContext, ports: Ports
     if (tier.label) log.write(`Test ${tier.label}: ${tier.command!.join(' ')}`);
     const run = await runTier(config, context, ports, ecosystem, environment, log, tier, tiers.length > 1);
     if (run.empty) {
-      return { stage: { name: 'test', status: 'warning', durationMs: Date.now() - started, headline: 'no tests to run', details: run.empty }, log };
+      const verdict = testedNothing(ports, ecosystem, config, run.empty) ?? { status: 'warning', headline: 'no tests to run', details: run.empty };
+      return { stage: { name: 'test', durationMs: Date.now() - started, ...verdict }, log };
     }
     runs.push(run);
     if (stopsTiers(run.exitCode) && tiers.length > 1) {
@@ -54,7 +60,10 @@ export async function runTests(config: Config, context: RunContext, ports: Ports
   const results = withResults.length > 0 ? mergeTestResults(withResults) : undefined;
   const coverage = mergeCoverage(runs.filter((run) => run.coverage).map((run) => run.coverage!));
   const coverageNote = runs.find((run) => run.coverageNote && !run.coverage)?.coverageNote;
-  const verdict = verdictOf(exitCode, results, coverage, config.coverageMin, coverageNote);
+  const ranNothing = (exitCode === 0 || exitCode === NO_TESTS) && (results ? results.total === 0 : exitCode === NO_TESTS);
+  const collected = `${[...new Set(runs.map((run) => run.runner))].join(', ')} collected no test`;
+  const verdict =
+    (ranNothing && testedNothing(ports, ecosystem, config, [collected])) || verdictOf(exitCode, results, coverage, config.coverageMin, coverageNote);
   if (failed !== undefined) {
     const notRun = tiers.length - failed - 1;
     const skipped = notRun > 0 ? ` · ${notRun} later tier${notRun === 1 ? '' : 's'} not run` : '';
@@ -81,7 +90,7 @@ async function runTier(
   const testConfig = { testCommand: tier.command, testReportPatterns: config.testReportPatterns, coverage: config.coverage };
   const plan = ecosystem.planTests(environment, { config: testConfig, reportDir: tier.reportDir, hostEnv: ports.host.env });
   plan.notes.forEach((note) => log.write(note));
-  if (plan.commands.length === 0) return { exitCode: 0, empty: plan.notes };
+  if (plan.commands.length === 0) return { exitCode: 0, empty: plan.notes, runner: plan.runner };
   plan.writes?.forEach((file) => files.write(file.path, file.text));
   // CI=true keeps watch modes and prompts off.
   const env = { ...environment.env, ...plan.env, CI: 'true' };
@@ -110,7 +119,13 @@ async function runTier(
   // A pull request's patch coverage, and tiers merged line by line, need every file's measured lines.
   const coverage = readCoverage(plan, ports, { ...paths, lines: context.event.pullRequest !== undefined || merging });
   if (plan.coverageNote) log.write(plan.coverageNote);
-  return { exitCode, results, coverage, coverageNote: plan.coverageNote };
+  return { exitCode, results, coverage, coverageNote: plan.coverageNote, runner: plan.runner };
+}
+
+/** The failure for a run that tested nothing while the project has test files (searched only then). */
+function testedNothing(ports: Ports, ecosystem: Ecosystem, config: Config, reasons: string[]): ReturnType<typeof nothingTestedVerdict> {
+  const found = findTestFiles(projectFiles(ports.files, config.workingDirectory), (path) => ecosystem.isTestFile(path));
+  return nothingTestedVerdict(found, reasons);
 }
 
 /** Cobertura XML when the plan asked for it and it was written, else LCOV; warnings said once. `lines`: list each file's measured lines. */

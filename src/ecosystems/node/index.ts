@@ -1,6 +1,7 @@
 // The Node ecosystem: npm, yarn or pnpm from the lockfile; jest, vitest or node --test through the
 // `test` script; eslint or the `lint` script.
 import type { Ecosystem } from '../ecosystem.js';
+import { isNodeTestFile } from '../test-files.js';
 import { installNode, type NodeData } from './environment.js';
 import { installedNodePackages } from './installed.js';
 import { ADD_NODE_LINTER, planNodeLint } from './lint.js';
@@ -28,5 +29,6 @@ export const node: Ecosystem<NodeData> = {
   planLint: ({ root, data }, { config, files }) =>
     planNodeLint({ manager: data.runner, scripts: data.scripts, hasEslint: data.tools.eslint, root, lintCommand: config.lintCommand, files, pnp: data.pnp }),
   addLinter: ADD_NODE_LINTER,
+  isTestFile: isNodeTestFile,
   listInstalled: ({ root, data }, files) => installedNodePackages(root, data.pnp, files)
 };
