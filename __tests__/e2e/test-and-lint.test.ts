@@ -224,6 +224,18 @@ describe('pytest, coverage and ruff on the example app (in a subfolder of the re
     expect(`${result.stdout}\n${result.stderr}`).not.toMatch(STACK_FRAME);
   });
 
+  test('test files that the runner does not collect: a failure naming them, never green on nothing', async () => {
+    // A pytest configuration that looks for other file names: pytest collects nothing and exits 5.
+    const result = await job.run({}, (project) =>
+      writeFileSync(path.join(project, 'pyproject.toml'), '[tool.pytest.ini_options]\ntestpaths = ["tests"]\npython_files = ["check_*.py"]\n')
+    );
+    expectFailure(result);
+    expect(stageLine(result, 'test')).toMatch(/✗ test .*ran 0 tests, but the project has 1 test file \(tests\/test_app\.py\)/);
+    expect(result.summary).toContain('pytest collected no test');
+    expect(result.outputs).toMatchObject({ 'tests-passed': '0', 'tests-failed': '0', result: 'failure' });
+    expect(`${result.stdout}\n${result.stderr}`).not.toMatch(STACK_FRAME);
+  });
+
   test('every output the step writes is declared in action.yml (the contract lists them for users)', () => {
     const declared = readActionMetadata(ACTION_DIR).outputs;
     expect(Object.keys(first.outputs).filter((name) => !declared.includes(name))).toEqual([]);
