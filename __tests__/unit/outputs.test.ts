@@ -9,6 +9,7 @@ const results = (passed: number, failed: number, skipped: number): TestResults =
   passed,
   failed,
   skipped,
+  durationMs: 0,
   cases: []
 });
 

@@ -10,6 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { pipeline, type Readable } from 'node:stream';
 import { HttpError, type Http, type HttpResponse } from '../ports.js';
+import { proxyRoute, throughProxy } from './proxy.js';
 
 const MAX_REDIRECTS = 5;
 
@@ -56,29 +57,35 @@ export const nodeHttp: Http = {
  * address or by what the name resolves to, on a fresh connection (a pooled one was resolved unchecked).
  * A streamed request body needs its content-length among `headers`.
  */
-export function send(
+export async function send(
   url: string,
   options: { method: string; headers?: Record<string, string>; body?: string | Readable; signal?: AbortSignal; idleMs: number; refuseLinkLocal?: boolean }
 ): Promise<IncomingMessage> {
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  if (options.refuseLinkLocal && isLinkLocal(host)) throw linkLocalError(host, host);
+  const proxy = await proxyRoute(url);
   return new Promise((done, fail) => {
     const headers = { ...options.headers, ...(typeof options.body !== 'string' ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }) };
     const secure = url.startsWith('https:');
-    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-    if (options.refuseLinkLocal && isLinkLocal(host)) return fail(linkLocalError(host, host));
-    const guard = options.refuseLinkLocal ? { agent: false as const, lookup: refusingLinkLocal(dnsLookup) } : {};
+    // Through a proxy the name is resolved there: only a literal address can be checked here.
+    const route = proxy ? { agent: proxy.agent } : options.refuseLinkLocal ? { agent: false as const, lookup: refusingLinkLocal(dnsLookup) } : {};
     const open = secure ? httpsRequest : httpRequest;
-    const req = open(url, { method: options.method, headers, signal: options.signal, timeout: options.idleMs, ...guard }, done);
-    // Sent = handed whole to a connected socket; before that the host cannot have the request.
+    const req = open(url, { method: options.method, headers, signal: options.signal, timeout: options.idleMs, ...route }, done);
+    // Sent = handed whole to a connected socket; before that the host cannot have the request. A
+    // tunnel's socket comes already open, so through a proxy it counts as connected at once.
     let connected = false;
     let finished = false;
     req.on('socket', (socket) => {
-      if (req.reusedSocket) connected = true;
+      if (req.reusedSocket || proxy) connected = true;
       else socket.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
     });
     req.on('finish', () => (finished = true));
     const sent = (): boolean => connected && finished;
     req.on('timeout', () => req.destroy(new HttpError(`the connection was silent for ${seconds(options.idleMs)}`, 'timeout', sent())));
-    req.on('error', (error) => fail(asHttpError(error, sent)));
+    req.on('error', (error) => {
+      const failure = asHttpError(error, sent);
+      fail(proxy && failure.failure !== 'timeout' ? new HttpError(throughProxy(failure.message, proxy.name), failure.failure, failure.sent) : failure);
+    });
     // Either side failing destroys the other; the request's error handler above reports it.
     if (typeof options.body === 'object') pipeline(options.body, req, () => undefined);
     else req.end(options.body);
