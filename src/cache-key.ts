@@ -15,6 +15,8 @@ export interface EnvironmentKeyParts {
   os: string;
   /** process.arch, e.g. x64. */
   arch: string;
+  /** The OS release the environment was built on (`ubuntu24`, `debian12`): see `runnerImage`. */
+  image: string;
   /** e.g. `python-cpython-3.11.7` or `node-20.11.1-npm-10.2.4`. */
   runtime: string;
   /** Absolute path of the interpreter the environment was made with. */
@@ -38,7 +40,7 @@ export function dependencyDigest(files: DependencyFile[], commands: readonly (re
   return hash.digest('hex');
 }
 
-/** `slipway-<version>-<os>-<arch>-<runtime>-<interpreter path hash>-<dependency digest>`. */
+/** `slipway-<version>-<os>-<arch>-<image>-<runtime>-<interpreter path hash>-<dependency digest>`. */
 export function environmentKey(parts: EnvironmentKeyParts): string {
   const interpreter = sha256(parts.interpreterPath).slice(0, 8);
   const digest = dependencyDigest(parts.files, parts.commands);
@@ -55,7 +57,21 @@ export function downloadCacheKeys(parts: EnvironmentKeyParts, tool: string): { k
 }
 
 function keyPrefix(parts: EnvironmentKeyParts): string {
-  return ['slipway', parts.cacheVersion, parts.os, parts.arch].map(safe).join('-');
+  return ['slipway', parts.cacheVersion, parts.os, parts.arch, parts.image].map(safe).join('-');
+}
+
+/**
+ * The OS release, for the key: two images can put the same interpreter at the same path while
+ * their system libraries differ, and compiled extensions link against those. The runner's `ImageOS`
+ * (`ubuntu24`) when set; else `ID` + `VERSION_ID` of /etc/os-release (`ubuntu24.04`, `debian12`);
+ * else the platform and its kernel's major release (`darwin23`).
+ */
+export function runnerImage(found: { imageOS?: string; osRelease?: string; platform: string; kernelRelease: string }): string {
+  if (found.imageOS?.trim()) return found.imageOS.trim();
+  const field = (name: string): string | undefined => new RegExp(`^${name}=["']?([^"'\\n]*)`, 'm').exec(found.osRelease ?? '')?.[1]?.trim();
+  const id = field('ID');
+  if (id) return `${id}${field('VERSION_ID') ?? ''}`;
+  return `${found.platform}${found.kernelRelease.split('.')[0]}`;
 }
 
 /** Keys may not contain commas and are best kept to a plain alphabet. */

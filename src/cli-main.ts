@@ -20,6 +20,7 @@ import { notifySecrets } from './notify/targets.js';
 import { outputsOf, runPipeline } from './pipeline.js';
 import { projectStateDir } from './project-state.js';
 import { Secrets } from './trust/secrets.js';
+import { thisRunnerImage } from './adapters/runner-image.js';
 
 const BOOLEAN_INPUTS = INPUT_NAMES.filter((name) => ['true', 'false'].includes(INPUT_DEFAULTS[name]));
 /** The project folder is the positional `dir`; the CLI calls no GitHub API. */
@@ -128,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
       tempDir,
       os: process.platform,
       arch: process.arch,
+      image: thisRunnerImage(),
       event: eventFromGit(config.workingDirectory, config.deployImage !== undefined),
       inActions: false
     };

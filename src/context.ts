@@ -35,6 +35,8 @@ export interface RunContext {
   tempDir: string;
   os: string;
   arch: string;
+  /** The OS release (`ubuntu24`), part of the environment's cache key. */
+  image: string;
   event: GitEvent;
   /** True inside GitHub Actions (enables the Actions layer cache for buildx, annotations, …). */
   inActions: boolean;

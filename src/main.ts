@@ -26,6 +26,7 @@ import { RUN_DIR_STATE, RUN_ID_STATE } from './post-main.js';
 import { projectStateDir } from './project-state.js';
 import { untrustedReason, type EventPayload } from './trust/events.js';
 import { Secrets } from './trust/secrets.js';
+import { thisRunnerImage } from './adapters/runner-image.js';
 
 export async function run(): Promise<void> {
   const secrets = new Secrets();
@@ -55,6 +56,7 @@ export async function run(): Promise<void> {
       tempDir,
       os: process.platform,
       arch: process.arch,
+      image: thisRunnerImage(),
       event,
       inActions: true
     };

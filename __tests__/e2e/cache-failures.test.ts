@@ -26,7 +26,7 @@ const BUDGET_MS = 30_000;
 const TOLERANCE_MS = 10_000;
 const CACHE_WARNING = /cache/i;
 /** The pip download cache, restored after a miss of the environment and saved after the install. */
-const DOWNLOADS = /^(restore|save) of slipway-v1-linux-x64-pip-downloads-/;
+const DOWNLOADS = /^(restore|save) of slipway-v1-linux-x64-[a-z]+[0-9.]*-pip-downloads-/;
 
 const services: CacheService[] = [];
 const timings: Record<string, number> = {};

@@ -39,7 +39,7 @@ const NODE_VERSION = execFileSync('node', ['-p', 'process.versions.node'], { enc
 const NPM_VERSION = execFileSync('npm', ['--version'], { encoding: 'utf8', env: outerEnv() }).trim().split('\n').pop() ?? '';
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const keyShape = (manager: string, version: string): RegExp =>
-  new RegExp(`^slipway-v1-${process.platform}-${process.arch}-node-${esc(NODE_VERSION)}-${manager}-${esc(version)}-[0-9a-f]{8}-[0-9a-f]{64}$`);
+  new RegExp(`^slipway-v1-${process.platform}-${process.arch}-[a-z]+[0-9.]*-node-${esc(NODE_VERSION)}-${manager}-${esc(version)}-[0-9a-f]{8}-[0-9a-f]{64}$`);
 /** See the file comment: lets corepack fetch yarn/pnpm from this machine's registry mirror. */
 const COREPACK_ENV = { COREPACK_INTEGRITY_KEYS: '0', COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' };
 

@@ -179,7 +179,7 @@ describe("Slipway's own repository through the bundled action", () => {
       numTotalTestSuites: direct.numTotalTestSuites
     });
     expect(cold.outputs['cache-key']).toMatch(
-      new RegExp(`^slipway-v1-${process.platform}-${process.arch}-node-${esc(NODE_VERSION)}-npm-[0-9.]+-[0-9a-f]{8}-[0-9a-f]{64}$`)
+      new RegExp(`^slipway-v1-${process.platform}-${process.arch}-[a-z]+[0-9.]*-node-${esc(NODE_VERSION)}-npm-[0-9.]+-[0-9a-f]{8}-[0-9a-f]{64}$`)
     );
     // Installed from the lockfile; the node_modules saved under the key.
     expect(installCommands(cold)).toEqual([expect.stringMatching(/^\$ npm ci\b/)]);

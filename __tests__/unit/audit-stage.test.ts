@@ -19,6 +19,7 @@ const context: RunContext = {
   tempDir: '/tmp/run',
   os: 'linux',
   arch: 'x64',
+  image: 'ubuntu24',
   inActions: false,
   event: { name: 'push', ref: 'refs/heads/main', sha: 'abc', defaultBranch: 'main', repository: '', serverUrl: '' }
 };

@@ -87,6 +87,7 @@ const context = (event: Partial<GitEvent> = {}, inActions = true): RunContext =>
   tempDir,
   os: 'linux',
   arch: 'x64',
+  image: 'ubuntu24',
   inActions,
   event: { name: 'push', ref: 'refs/heads/main', sha: SHA, defaultBranch: 'main', repository: 'acme/shop', serverUrl: 'https://github.com', ...event }
 });

@@ -33,6 +33,7 @@ const context = (event: Partial<GitEvent> = {}): RunContext => ({
   tempDir: '/tmp/run',
   os: 'linux',
   arch: 'x64',
+  image: 'ubuntu24',
   event: { ...EVENT, ...event },
   inActions: true
 });

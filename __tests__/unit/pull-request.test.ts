@@ -25,6 +25,7 @@ const contextOf = (event: GitEvent): RunContext => ({
   tempDir: '/tmp/run',
   os: 'linux',
   arch: 'x64',
+  image: 'ubuntu24',
   inActions: true,
   event
 });

@@ -42,6 +42,7 @@ const context = (): RunContext => ({
   tempDir,
   os: 'linux',
   arch: 'x64',
+  image: 'ubuntu24',
   inActions: false,
   event: {
     name: 'push',

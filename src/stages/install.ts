@@ -102,6 +102,7 @@ function keyPartsOf(config: Config, context: RunContext, plan: InstallPlan, file
     cacheVersion: config.cacheVersion,
     os: context.os,
     arch: context.arch,
+    image: context.image,
     runtime: plan.runtime,
     interpreterPath: plan.interpreterPath,
     files: chosen ? readKeyFiles(projectFiles(files, root), chosen) : plan.files,
