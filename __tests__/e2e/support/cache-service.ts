@@ -77,6 +77,11 @@ export interface CacheServiceOptions {
   failureMode?: FailureMode;
   /** How long the `slow` mode waits before each Twirp answer (default 20 s). */
   slowAnswerMs?: number;
+  /**
+   * The host name in its URLs (ACTIONS_RESULTS_URL and the signed blob URLs), e.g. `cache.test`
+   * for a service reachable only through a proxy that resolves it. Default: 127.0.0.1.
+   */
+  host?: string;
 }
 
 export interface CacheEntryInfo {
@@ -490,7 +495,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  baseUrl = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}/`;
 
   return {
     url: baseUrl,
