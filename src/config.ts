@@ -15,6 +15,7 @@ import {
   smokePath,
   type AuditLevel
 } from './config-checks.js';
+import { previewConfig, type PreviewConfig } from './config-preview.js';
 import { ConfigError, INPUT_DEFAULTS, MULTI_LINE_INPUTS, SECRET_INPUTS, type InputName, type InputReader } from './inputs.js';
 import { isAddress, parseNotifyOn, parseTarget, smtpUrlProblem, type NotifyEvent, type NotifyTarget } from './notify/targets.js';
 import { registryOf } from './stages/image-name.js';
@@ -75,6 +76,8 @@ export interface Config {
   smokeTimeoutSeconds: number;
   /** workflow_dispatch: deploy this image reference without building. */
   deployImage?: string;
+  /** Same-repository pull requests: a preview deployed (and destroyed on close) through a signed hook. */
+  preview?: PreviewConfig;
   notify: NotifyTarget[];
   notifyOn: NotifyEvent[];
   /** smtp[s]://user:password@host:port, for mail targets. */
@@ -251,6 +254,7 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     smokePath: smokePath(optional('smoke-path')),
     smokeTimeoutSeconds: number('smoke-timeout', { min: 1, max: 3600 }),
     deployImage: optional('deploy-image'),
+    preview: previewConfig({ hook: optional('preview-hook'), secret: optional('preview-hook-secret'), url: optional('preview-url'), image }),
     notify,
     notifyOn,
     smtpUrl,

@@ -15,8 +15,11 @@ export interface GitEvent {
   serverUrl: string;
   /** Why this event runs untrusted code (no cache saves, pushes or deploys); undefined when trusted. */
   untrusted?: string;
-  /** On pull_request events: the pull request. */
-  pullRequest?: { number: number; baseRef: string; baseSha: string; headSha: string };
+  /**
+   * On pull_request events: the pull request. `action` is the event's (opened, synchronize, closed, …),
+   * `merged` whether a closed one was merged, `headRef` its branch.
+   */
+  pullRequest?: { number: number; baseRef: string; baseSha: string; headSha: string; headRef?: string; action?: string; merged?: boolean };
   /** The run's page (https://github.com/o/r/actions/runs/N), for links; undefined outside Actions. */
   runUrl?: string;
   /** The job's id in the workflow (GITHUB_JOB): one comment per job. */

@@ -79,6 +79,21 @@ export const INPUTS = {
     description:
       'On workflow_dispatch (or with the CLI): deploy this image (a tag or a digest of the image input) without install, tests or build: a manual redeploy or rollback.'
   },
+  'preview-hook': {
+    default: '',
+    description:
+      'Same-repository pull requests: URL (a secret) POSTed a signed JSON body to deploy the image built for the pull request as a preview ({"action":"deploy",…}), and to destroy it when the pull request closes.'
+  },
+  'preview-hook-secret': {
+    default: '',
+    description:
+      'Key (a secret, at least 16 characters) of the HMAC-SHA256 signature of every preview-hook body, sent as X-Slipway-Signature-256: sha256=<hex>.'
+  },
+  'preview-url': {
+    default: '',
+    description:
+      "The preview's URL when the preview hook's JSON answer has no url: a template with {pr} for the pull request number, e.g. https://shop-pr-{pr}.onrender.com."
+  },
   'github-token': { default: '${{ github.token }}', description: 'Token for the pull request comment, Deployments and earlier runs.' }
 } as const;
 
@@ -104,7 +119,15 @@ export const MULTI_LINE_INPUTS: readonly InputName[] = [
 ];
 
 /** Inputs whose values are secrets: masked as soon as they are read. */
-export const SECRET_INPUTS: readonly InputName[] = ['registry-password', 'deploy-hook', 'github-token', 'notify', 'smtp-url'];
+export const SECRET_INPUTS: readonly InputName[] = [
+  'registry-password',
+  'deploy-hook',
+  'preview-hook',
+  'preview-hook-secret',
+  'github-token',
+  'notify',
+  'smtp-url'
+];
 
 /** Reads one input's raw value; '' when the user gave none (the default is applied by the caller). */
 export type InputReader = (name: InputName) => string;

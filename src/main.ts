@@ -119,7 +119,15 @@ function eventFromRunner(): GitEvent {
     untrusted: untrustedReason(name, repository, payload),
     pullRequest:
       pull && typeof pull.number === 'number'
-        ? { number: pull.number, baseRef: pull.base?.ref ?? '', baseSha: pull.base?.sha ?? '', headSha: pull.head?.sha ?? '' }
+        ? {
+            number: pull.number,
+            baseRef: pull.base?.ref ?? '',
+            baseSha: pull.base?.sha ?? '',
+            headSha: pull.head?.sha ?? '',
+            headRef: pull.head?.ref,
+            action: payload.action,
+            merged: pull.merged === true
+          }
         : undefined,
     runUrl: repository && runId ? `${github.serverUrl}/${repository}/actions/runs/${runId}` : undefined,
     job: process.env.GITHUB_JOB || undefined,

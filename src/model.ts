@@ -1,6 +1,6 @@
 // The data every stage produces and every reporter renders. Pure types, no behaviour.
 
-export type StageName = 'install' | 'test' | 'lint' | 'patch' | 'image' | 'deploy' | 'scheduled' | 'audit';
+export type StageName = 'install' | 'test' | 'lint' | 'patch' | 'image' | 'deploy' | 'preview' | 'scheduled' | 'audit';
 export type StageStatus = 'success' | 'failure' | 'skipped' | 'warning';
 
 export interface StageResult {
@@ -96,6 +96,8 @@ export interface Report {
   deployed?: boolean;
   /** The new image failed its health check and the last healthy one was redeployed. */
   rolledBack?: boolean;
+  /** The URL of the pull request's preview, when one was deployed and its URL is known. */
+  previewUrl?: string;
   /** Total coverage against the base branch's baseline, signed, one decimal (`+1.2`); absent without one. */
   coverageDelta?: string;
   /** Pull requests: coverage of the changed lines in percent; absent when none of them is measured. */

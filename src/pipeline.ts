@@ -257,6 +257,7 @@ export function outputsOf(report: Report): Record<string, string> {
     tags: (report.image?.tags ?? []).join('\n'),
     deployed: String(report.deployed ?? false),
     'rolled-back': String(report.rolledBack ?? false),
+    'preview-url': report.previewUrl ?? '',
     'coverage-delta': report.coverageDelta ?? '',
     'patch-coverage': report.patchCoverage?.toFixed(1) ?? '',
     vulnerabilities: report.vulnerabilities === undefined ? '' : String(report.vulnerabilities),

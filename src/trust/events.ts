@@ -2,10 +2,12 @@
 // Such a run must not save caches (they would be restored by trusted runs), push images or deploy.
 
 export interface EventPayload {
+  action?: string;
   repository?: { default_branch?: string; full_name?: string };
   pull_request?: {
     number?: number;
-    head?: { sha?: string; repo?: { full_name?: string } | null };
+    merged?: boolean;
+    head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null };
     base?: { ref?: string; sha?: string };
   };
 }
