@@ -2,7 +2,7 @@
 // the path rules they share, and fuzzing.
 
 import { describe, expect, test } from '@jest/globals';
-import { parseEslintJson, parseFlake8, parseLineFindings, parseRuffJson, type FindingsParse } from '../../src/reports/findings.js';
+import { crashLine, parseEslintJson, parseFlake8, parseLineFindings, parseRuffJson, type FindingsParse } from '../../src/reports/findings.js';
 import { isProjectPath, toRepoPath } from '../../src/reports/paths.js';
 import { byteString, expectNoProblems, mutations, pick, random, times, tokenSoup } from '../fixtures/fuzz.js';
 
@@ -853,6 +853,78 @@ describe('parseEslintJson', () => {
     const { findings, warnings } = parseEslintJson(output);
     expect(findings).toEqual([]);
     expect(warnings.join()).toMatch(warning);
+  });
+});
+
+describe('parseEslintJson: a project eslint cannot parse', () => {
+  // eslint 9.39 `--format json src/c.ts src/d.ts`: TypeScript files without the TypeScript parser.
+  const fatal = (file: string, message: string) => ({
+    filePath: `/tmp/lt/${file}`,
+    messages: [{ ruleId: null, nodeType: null, fatal: true, severity: 2, message, line: 1, column: 8 }],
+    errorCount: 1,
+    fatalErrorCount: 1
+  });
+  const clean = (file: string) => ({ filePath: `/tmp/lt/${file}`, messages: [], errorCount: 0, fatalErrorCount: 0 });
+  const unused = (file: string) => ({
+    filePath: `/tmp/lt/${file}`,
+    messages: [{ ruleId: 'no-unused-vars', severity: 2, message: "'a' is assigned a value but never used.", line: 1, column: 7 }]
+  });
+  const C = fatal('src/c.ts', 'Parsing error: Unexpected token :');
+  const D = fatal('src/d.ts', 'Parsing error: Unexpected token X');
+
+  test.each<[string, unknown[], string | undefined, string[]]>([
+    ['every file', [C, D], 'eslint could not parse 2 of 2 files: Parsing error: Unexpected token : (src/c.ts:1)', []],
+    [
+      'all but the JavaScript config',
+      [clean('eslint.config.js'), C, D],
+      'eslint could not parse 2 of 3 files: Parsing error: Unexpected token : (src/c.ts:1)',
+      []
+    ],
+    [
+      'half, the rest still reported',
+      [unused('src/a.js'), C, D, clean('b.js')],
+      'eslint could not parse 2 of 4 files: Parsing error: Unexpected token : (src/c.ts:1)',
+      ['src/a.js:1 no-unused-vars']
+    ],
+    ['a lone syntax error is a finding', [C], undefined, ['src/c.ts:1 syntax']],
+    ['a minority of files is N findings', [C, D, clean('a.js'), clean('b.js'), clean('e.js')], undefined, ['src/c.ts:1 syntax', 'src/d.ts:1 syntax']]
+  ])('%s', (_, results, failure, findings) => {
+    const parsed = parseEslintJson(JSON.stringify(results), { projectRoot: '/tmp/lt', repositoryRoot: '/tmp/lt' });
+    expect(parsed.failure).toBe(failure);
+    expect(parsed.findings.map((f) => `${f.path}:${f.line} ${f.code}`)).toEqual(findings);
+    expect(parsed.warnings).toEqual([]);
+  });
+});
+
+describe('crashLine: why a linter crashed, in one line', () => {
+  test.each<[string, string, string, string]>([
+    [
+      'eslint 9 (exit 2): the message after its banner',
+      '\nOops! Something went wrong! :(\n\nESLint: 9.39.5\n\nConfiguration for rule "no-unused-vars" is invalid. Expected severity of "off", 0, "warn", 1, "error", or 2.\n\nYou passed \'"eror"\'.\n',
+      '',
+      'Configuration for rule "no-unused-vars" is invalid. Expected severity of "off", 0, "warn", 1, "error", or 2.'
+    ],
+    [
+      'ruff 0.x (exit 2): the first cause joined on',
+      'ruff failed\n  Cause: Failed to parse /tmp/rf/pyproject.toml\n  Cause: TOML parse error at line 2, column 15\n',
+      '',
+      'ruff failed: Failed to parse /tmp/rf/pyproject.toml'
+    ],
+    [
+      "flake8's traceback (exit 1, nothing on stdout): its last line",
+      'Traceback (most recent call last):\n  File "x.py", line 819, in _get\n    return conv(self.get(section, option, **kwargs))\nValueError: invalid literal for int() with base 10: \'abc\'\n',
+      '',
+      "ValueError: invalid literal for int() with base 10: 'abc'"
+    ],
+    ['colour codes removed', '\u001b[31m\u001b[1mInternal Error\u001b[22m\u001b[39m: ENOENT', '', 'Internal Error: ENOENT'],
+    ['stdout when stderr is silent', '', 'config not found\n', 'config not found'],
+    ['nothing said', '', '  \n', '']
+  ])('%s', (_, stderr, stdout, expected) => {
+    expect(crashLine(stderr, stdout)).toBe(expected);
+  });
+
+  test('a very long line is cut', () => {
+    expect(crashLine('x'.repeat(1000))).toHaveLength(300);
   });
 });
 

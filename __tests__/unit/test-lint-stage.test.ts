@@ -147,4 +147,56 @@ describe('lint stage', () => {
     );
     expect(script).toMatchObject({ findings: [], stage: { status: 'warning', headline: 'lint script failed (exit code 1)' } });
   });
+
+  describe('a linter that crashed is one warning with its reason, even with lint-blocking', () => {
+    const FLAKE8_TRACEBACK = 'Traceback (most recent call last):\n  File "c.py", line 1\nValueError: invalid literal for int()\n';
+    const ESLINT_CRASH = 'Oops! Something went wrong! :(\n\nESLint: 9.39.5\n\nNo files matching the pattern "src" were found.\n';
+    const fatal = (file: string) => ({
+      filePath: `${project}/${file}`,
+      messages: [{ ruleId: null, fatal: true, severity: 2, message: 'Parsing error: Unexpected token :', line: 1 }]
+    });
+    const UNPARSED = JSON.stringify([fatal('a.ts'), fatal('b.ts'), fatal('c.ts')]);
+
+    test.each<[string, number, string, string, string]>([
+      ['eslint exit 2', 2, '', ESLINT_CRASH, 'fake did not run cleanly (exit code 2): No files matching the pattern "src" were found.'],
+      [
+        'ruff exit 2',
+        2,
+        '',
+        'ruff failed\n  Cause: Failed to parse pyproject.toml\n',
+        'fake did not run cleanly (exit code 2): ruff failed: Failed to parse pyproject.toml'
+      ],
+      ["flake8's traceback: exit 1 and no finding", 1, '', FLAKE8_TRACEBACK, 'fake did not run cleanly (exit code 1): ValueError: invalid literal for int()'],
+      [
+        'eslint could parse no file: exit 1 and N fatal errors',
+        1,
+        UNPARSED,
+        '',
+        'eslint could not parse 3 of 3 files: Parsing error: Unexpected token : (a.ts:1)'
+      ]
+    ])('%s', async (_, code, stdout, stderr, message) => {
+      const { parseEslintJson } = await import('../../src/reports/findings.js');
+      const plan: LintPlan = {
+        linter: 'fake',
+        command: { command: 'fake-lint', args: [] },
+        okExitCodes: [0, 1],
+        parse: stdout ? parseEslintJson : parseLineFindings
+      };
+      const runner = fakeRunner(() => ({ code, stdout, stderr }));
+      const { reporter, seen } = fakeReporter();
+      const p: Ports = { runner, reporter, http: noHttp, files: fakeFiles(), host: fakeHost([], { PATH: '/bin' }) };
+      const outcome = await runLint(await config({ lintBlocking: true }), context, p, ecosystemWith({}, plan), environment);
+      expect(outcome.findings).toEqual([]);
+      expect(outcome.stage).toMatchObject({ status: 'warning', headline: message });
+      expect(seen.warnings).toEqual([message]);
+    });
+
+    test('findings with exit 1 are findings, not a crash', async () => {
+      const plan: LintPlan = { linter: 'fake', command: { command: 'fake-lint', args: [] }, okExitCodes: [0, 1], parse: parseLineFindings };
+      const { ports: p, seen } = ports(fakeFiles(), 1);
+      const outcome = await runLint(await config(), context, p, ecosystemWith({}, plan), environment);
+      expect(outcome.stage).toMatchObject({ status: 'warning', headline: 'fake: 1 finding' });
+      expect(seen.warnings).toEqual([]);
+    });
+  });
 });

@@ -8,6 +8,8 @@ import { toRepoPath, type PathOptions } from './paths.js';
 export interface FindingsParse {
   findings: Finding[];
   warnings: string[];
+  /** The linter ran but could not do its job (it parsed almost nothing): one line saying why. */
+  failure?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,8 +224,48 @@ export function parseEslintJson(output: string, options: PathOptions = {}): Find
     const items = readJsonItems(String(output ?? ''));
     if (items === undefined) return { findings: [], warnings: ['eslint: output is not JSON (run eslint with -f json)'] };
     const results = items.map((item) => eslintFindings(item, options));
-    const findings = results.flatMap((r) => r.findings);
     const skipped = results.reduce((sum, r) => sum + r.skipped, 0);
-    return { findings, warnings: skippedWarning('eslint', skipped) };
+    const unparsed = results.filter((r) => r.findings.some(isParseError));
+    // Most files unparsable is eslint set up wrong (TypeScript without its parser), not N syntax
+    // errors: one failure instead of a finding per file. A lone syntax error stays a finding.
+    if (unparsed.length >= 2 && unparsed.length * 2 >= results.length) {
+      const first = unparsed[0].findings.find(isParseError);
+      const where = first ? ` (${first.path}:${first.line})` : '';
+      return {
+        findings: results.filter((r) => !unparsed.includes(r)).flatMap((r) => r.findings),
+        warnings: skippedWarning('eslint', skipped),
+        failure: `eslint could not parse ${unparsed.length} of ${results.length} files: ${first?.message ?? ''}${where}`
+      };
+    }
+    return { findings: results.flatMap((r) => r.findings), warnings: skippedWarning('eslint', skipped) };
   });
+}
+
+/** eslint's `fatal: true` messages carry no rule: they are read as the code `syntax`. */
+const isParseError = (finding: Finding): boolean => finding.code === 'syntax';
+
+// ---------------------------------------------------------------------------------------------
+// A linter that crashed: the line of its output that says why
+
+const BANNER = /^(Oops! Something went wrong! :\(|ESLint: \d[\w.-]*)$/;
+
+/**
+ * The first line that says what went wrong: eslint's message after its banner, ruff's first
+ * `Cause:` joined to `ruff failed`, a Python traceback's last line (flake8). Empty when silent.
+ */
+export function crashLine(...outputs: string[]): string {
+  for (const output of outputs) {
+    const lines = String(output ?? '')
+      // eslint-disable-next-line no-control-regex -- colour codes
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !BANNER.test(line));
+    if (lines.length === 0) continue;
+    const traceback = lines[0].startsWith('Traceback (most recent call last)');
+    const cause = /^Cause:\s*(.*)$/.exec(lines[1] ?? '');
+    const line = traceback ? lines[lines.length - 1] : cause ? `${lines[0]}: ${cause[1]}` : lines[0];
+    return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+  }
+  return '';
 }

@@ -1,9 +1,11 @@
 // Lint stage: the linter the ecosystem's plan names, or the user's lint-command. Findings are
-// reported, never fatal, unless the user asked for `lint-blocking: true`.
+// reported, never fatal, unless the user asked for `lint-blocking: true`; a linter that crashed is
+// one warning.
 import type { Config } from '../config.js';
 import type { Ports, RunContext } from '../context.js';
 import type { Ecosystem, Environment } from '../ecosystems/ecosystem.js';
 import { projectFiles } from '../ecosystems/project-files.js';
+import { crashLine } from '../reports/findings.js';
 import type { Finding, StageResult } from '../model.js';
 import { StageLog } from '../stage-log.js';
 
@@ -34,9 +36,15 @@ export async function runLint(config: Config, context: RunContext, ports: Ports,
       ? done('success', `${plan.linter} passed`)
       : done(config.lintBlocking ? 'failure' : 'warning', `${plan.linter} failed (exit code ${result.code})`, [], [log.tail(10)]);
   }
-  const { findings, warnings } = plan.parse(result.stdout, { projectRoot: config.workingDirectory, repositoryRoot: context.repositoryRoot });
-  if (!plan.okExitCodes.includes(result.code) || (result.code !== 0 && findings.length === 0 && warnings.length > 0)) {
-    return done('warning', `${plan.linter} did not run cleanly (exit code ${result.code})`, findings, [...warnings, log.tail(10)]);
+  const { findings, warnings, failure } = plan.parse(result.stdout, { projectRoot: config.workingDirectory, repositoryRoot: context.repositoryRoot });
+  // A linter that failed without a finding crashed (a broken configuration, flake8's traceback):
+  // one warning with its reason, never a failed run, whatever lint-blocking says.
+  const crashed = !plan.okExitCodes.includes(result.code) || (result.code !== 0 && findings.length === 0 && !failure);
+  if (crashed || failure) {
+    const reason = failure ?? crashLine(result.stderr, result.stdout);
+    const message = crashed ? `${plan.linter} did not run cleanly (exit code ${result.code})${reason ? `: ${reason}` : ''}` : reason;
+    ports.reporter.warning(message, { title: `${plan.linter} did not run cleanly` });
+    return done('warning', message, crashed ? [] : findings, [...warnings, ...(crashed ? [log.tail(10)] : [])]);
   }
   if (findings.length === 0) return done('success', `${plan.linter}: no findings`);
   const headline = `${plan.linter}: ${findings.length} finding${findings.length === 1 ? '' : 's'}${config.lintBlocking ? ' (lint-blocking)' : ''}`;

@@ -1,8 +1,10 @@
-// How a Node project is linted: eslint when installed, else its `lint` script, else lint-command.
+// How a Node project is linted: eslint when installed (on what the `lint` script names), else its
+// `lint` script, else lint-command.
 import { posix } from 'node:path';
 import { parseEslintJson, type FindingsParse } from '../../reports/findings.js';
 import type { Command, LintPlan, ProjectFiles } from '../ecosystem.js';
 import { customLintPlan } from '../shared.js';
+import { eslintCallOf } from './lint-targets.js';
 import { readPackageJson } from './package-json.js';
 import { managerCommand, runScript, type ScriptRunner } from './package-manager.js';
 
@@ -32,11 +34,14 @@ export function planNodeLint({ manager, scripts, hasEslint, root, lintCommand, f
   if (lintCommand && lintCommand.length > 0) return customLintPlan(lintCommand);
   if (hasEslint) {
     // eslint picks the flat or the legacy configuration itself; exit 1 = findings, 2 = broken.
-    const args = ['--format', 'json', '.'];
+    // The files the project lints are what its `lint` script names; `.` when nothing says otherwise.
+    const call = eslintCallOf(scripts);
+    const targets = call && call.targets.length > 0 ? call.targets : ['.'];
+    const options = [...(call?.options ?? []), '--format', 'json'];
     // Under Plug'n'Play eslint would lint Yarn's own generated files (.pnp.cjs) unless told not to.
     const command: Command = pnp
-      ? managerCommand(manager, ['eslint', '--format', 'json', '--ignore-pattern', '.pnp.*', '--ignore-pattern', '.yarn/', '.'])
-      : { command: posix.join(root, 'node_modules', '.bin', 'eslint'), args };
+      ? managerCommand(manager, ['eslint', ...options, '--ignore-pattern', '.pnp.*', '--ignore-pattern', '.yarn/', ...targets])
+      : { command: posix.join(root, 'node_modules', '.bin', 'eslint'), args: [...options, ...targets] };
     if (files && usesLegacyConfigOnly(files)) command.env = { ...command.env, ESLINT_USE_FLAT_CONFIG: 'false' };
     return { linter: 'eslint', command, okExitCodes: [0, 1], parse: parseEslintJson, exitCodeOnly: false };
   }
