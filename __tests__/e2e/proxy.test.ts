@@ -102,7 +102,7 @@ describe('the cache through the proxy', () => {
     expect(warnings(cold)).toEqual([]);
     const tunnels = coldProxied.filter((r) => r.target === cacheTarget());
     expect(tunnels.length).toBeGreaterThan(0);
-    expect(tunnels.every((r) => r.authorized && r.status === 200)).toBe(true);
+    expect(tunnels.every((r) => r.method === 'CONNECT' && r.authorized && r.status === 200)).toBe(true);
     // Nothing reached the service but through the proxy: it has no other name.
     const kinds = coldService.map((r) => r.kind);
     expect(kinds).toEqual(expect.arrayContaining(['GetCacheEntryDownloadURL', 'CreateCacheEntry', 'blob', 'FinalizeCacheEntryUpload']));
@@ -145,7 +145,7 @@ describe('the GitHub API through the proxy', () => {
     expect(warnings(result)).toEqual([]);
     const api = through(`api.github.test:${port(github.url)}`);
     expect(api.length).toBeGreaterThan(0);
-    expect(api.every((r) => r.authorized && r.status === 200)).toBe(true);
+    expect(api.every((r) => r.method === 'CONNECT' && r.authorized && r.status === 200)).toBe(true);
     const [comment, ...others] = github.comments(REPO, 1);
     expect(others).toEqual([]);
     expect(comment?.body).toMatch(/Slipway/i);
