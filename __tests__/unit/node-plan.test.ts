@@ -151,10 +151,10 @@ describe('planNodeInstall: commands', () => {
     expect(result.runner.corepack).toBe(commands[0]?.[0] === 'corepack');
   });
 
-  test('a missing lockfile is an error that says how to fix it', () => {
-    expect(() => plan({ 'package.json': pkg() })).toThrow(SlipwayError);
-    expect(() => plan({ 'package.json': pkg() })).toThrow(/no lockfile.*run `npm install` \(or yarn\/pnpm install\) and commit package-lock\.json/i);
-    expect(() => plan({ 'package.json': pkg({ packageManager: 'pnpm@9.0.0' }) })).toThrow(/`pnpm install`.*commit pnpm-lock\.yaml/);
+  test('no lockfile: installed from package.json without writing one (see node-no-lockfile.test.ts); Yarn 2+ cannot', () => {
+    expect(commandLines(plan({ 'package.json': pkg() }).commands)).toEqual([['npm', 'install', '--no-package-lock', '--no-audit', '--no-fund']]);
+    expect(() => plan({ 'package.json': pkg({ packageManager: 'yarn@4.5.0' }) })).toThrow(SlipwayError);
+    expect(() => plan({ 'package.json': pkg({ packageManager: 'yarn@4.5.0' }) })).toThrow(/`yarn install` and commit yarn\.lock/);
   });
 
   test('a manager that is neither installed nor available through corepack is an error', () => {

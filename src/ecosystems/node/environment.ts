@@ -2,9 +2,13 @@
 // package manager; checked after a restore by the files every direct dependency must have.
 import { join } from 'node:path';
 import { SlipwayError } from '../../errors.js';
+import type { Files } from '../../ports.js';
+import { crashLine } from '../../reports/findings.js';
+import type { StageLog } from '../../stage-log.js';
 import type { Environment, InstallPlan, InstallPorts, InstallRequest, Installation } from '../ecosystem.js';
 import { projectFiles } from '../project-files.js';
 import { lastLine } from '../shared.js';
+import type { CorepackShims } from './corepack-shims.js';
 import { frozenInstallHint, planNodeInstall } from './install-plan.js';
 import { packageScripts } from './package-json.js';
 import { managerCommand, type ScriptRunner } from './package-manager.js';
@@ -36,8 +40,10 @@ export async function installNode({ config, stateDir }: InstallRequest, { log, f
     downloadsDir: join(stateDir, 'node-downloads'),
     available: { yarn: host.which('yarn'), pnpm: host.which('pnpm'), corepack: host.which('corepack') },
     installCommands: config.installCommands,
-    pathEnv: host.env.PATH
+    pathEnv: host.env.PATH,
+    stateDir
   });
+  if (detected.corepackShims) await enableShims(detected.corepackShims, root, files, log, detected.notes);
   const version = managerCommand(detected.runner, ['--version']);
   const managerVersion = await log.run(version.command, version.args, { cwd: root, env: version.env }).catch(() => undefined);
   const runtime = `node-${nodeVersion}-${detected.manager}-${managerVersion?.code === 0 ? lastLine(managerVersion.stdout) : 'unknown'}`;
@@ -73,4 +79,15 @@ export async function installNode({ config, stateDir }: InstallRequest, { log, f
     },
     explain: (output) => frozenInstallHint(detected.manager, output)
   };
+}
+
+/** corepack's shims for the manager, for scripts that call it by name; a failure is a note, not fatal. */
+async function enableShims(shims: CorepackShims, root: string, files: Files, log: StageLog, notes: string[]): Promise<void> {
+  // corepack refuses a folder that does not exist yet; writing a file into it makes it.
+  files.write(join(shims.dir, 'README'), 'Links to corepack for the package manager, put on PATH by Slipway.\n');
+  const { command, args } = shims.enable;
+  const result = await log.run(command, args, { cwd: root }).catch((error: unknown) => ({ code: -1, stderr: String(error), stdout: '' }));
+  if (result.code !== 0) {
+    notes.push(`\`corepack enable\` failed (${crashLine(result.stderr, result.stdout)}): scripts that call ${args[args.length - 1]} by name will not find it.`);
+  }
 }

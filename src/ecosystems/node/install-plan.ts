@@ -1,12 +1,15 @@
 // What a Node project needs installed, and how: node_modules (or Yarn Plug'n'Play files) in the
-// project, installed from the lockfile. A pure decision over the project's files; every flag was
-// checked against the real tools (npm 11, yarn 1.22 and 4.5, pnpm 8/9/10, Node 20).
+// project, installed from the lockfile (or from package.json when it keeps none). A pure decision
+// over the project's files; every flag was checked against the real tools (npm 11, yarn 1.22 and
+// 4.5, pnpm 8/9/10, Node 20).
 import { posix } from 'node:path';
 import { SlipwayError } from '../../errors.js';
 import type { DependencyFile } from '../../cache-key.js';
 import type { Command, InstallPlan, ProjectFiles } from '../ecosystem.js';
 import { userCommand } from '../shared.js';
+import { planCorepackShims, type CorepackShims } from './corepack-shims.js';
 import { dependencyFilesOf } from './key-files.js';
+import { planNoLockfileInstall } from './no-lockfile.js';
 import { readPackageJson, stringRecord } from './package-json.js';
 import {
   detectPackageManager,
@@ -31,6 +34,8 @@ export interface NodeInstallInput {
   installCommands?: string[][];
   /** The run's own PATH, extended with node_modules/.bin. */
   pathEnv?: string;
+  /** The run's own folder: corepack's shims go there when the manager runs through corepack. */
+  stateDir?: string;
 }
 
 /** Node's decision; the install stage's plan takes most of its fields as they are. */
@@ -47,6 +52,8 @@ export interface NodeInstallPlan extends Pick<InstallPlan, 'commands' | 'cachePa
   binDir: string;
   /** Yarn 2+ Plug'n'Play: there is no node_modules; bins run through `yarn <bin>`. */
   pnp: boolean;
+  /** yarn/pnpm through corepack: the shims that put it on every command's PATH (made before the install). */
+  corepackShims?: CorepackShims;
 }
 
 const INSTALL_ARGS: Record<'npm' | 'yarn' | 'berry' | 'pnpm', string[]> = {
@@ -58,7 +65,7 @@ const INSTALL_ARGS: Record<'npm' | 'yarn' | 'berry' | 'pnpm', string[]> = {
   pnpm: ['install', '--frozen-lockfile']
 };
 
-export function planNodeInstall({ files, root, downloadsDir, available, installCommands, pathEnv }: NodeInstallInput): NodeInstallPlan {
+export function planNodeInstall({ files, root, downloadsDir, available, installCommands, pathEnv, stateDir }: NodeInstallInput): NodeInstallPlan {
   const info = detectPackageManager(files);
   const notes: string[] = [];
   const workspaces = workspaceDirs(files);
@@ -72,18 +79,15 @@ export function planNodeInstall({ files, root, downloadsDir, available, installC
       `Found ${[info.lockfile, ...info.otherLockfiles].filter(Boolean).join(' and ')}; installing with ${info.manager} from ${used}. Delete the lockfile you do not use, or set "packageManager" in package.json.`
     );
   }
-  if (!info.lockfile && !custom) {
-    const wanted = lockfileName(info.manager);
-    throw new SlipwayError(
-      `No lockfile: a Node project needs one so every run installs the same versions. Run \`${info.manager} install\` ` +
-        `(or yarn/pnpm install) and commit ${wanted}. If this package is part of a workspace, set \`working-directory\` to the workspace root, where the lockfile is.`
-    );
-  }
+  // Without a lockfile (by design in many libraries) the install resolves from package.json.
+  const unlocked = !info.lockfile && !custom ? planNoLockfileInstall(info, files) : undefined;
+  if (unlocked) notes.push(unlocked.note);
 
   const runner = chooseRunner(info, available, notes, custom);
   const commands: Command[] = custom
     ? installCommands.map(userCommand)
-    : [managerCommand(runner, INSTALL_ARGS[runner.manager === 'yarn' ? (runner.yarnBerry ? 'berry' : 'yarn') : runner.manager])];
+    : [managerCommand(runner, unlocked?.args ?? INSTALL_ARGS[runner.manager === 'yarn' ? (runner.yarnBerry ? 'berry' : 'yarn') : runner.manager])];
+  const shims = stateDir !== undefined ? planCorepackShims(runner, stateDir) : undefined;
 
   const moduleDirs = ['', ...workspaces].map((dir) => posix.join(root, dir, 'node_modules'));
   const caches = cacheFolders(files, info, pnp, root, downloadsDir, notes);
@@ -108,9 +112,10 @@ export function planNodeInstall({ files, root, downloadsDir, available, installC
     stampPath,
     ...(caches.downloads ? { downloads: caches.downloads } : {}),
     installEnv: caches.installEnv,
-    env: { PATH: pathEnv ? `${binDir}${posix.delimiter}${pathEnv}` : binDir },
+    env: { PATH: [binDir, shims?.dir, pathEnv].filter((dir) => dir).join(posix.delimiter), ...shims?.env },
     binDir,
     pnp,
+    ...(shims ? { corepackShims: shims } : {}),
     notes
   };
 }
