@@ -22,6 +22,8 @@ import { notify } from './stages/notify.js';
 import { runScheduledCommand, runsScheduledCommand } from './stages/scheduled.js';
 import { manualDeploy } from './stages/manual-deploy.js';
 import { isManualDeploy } from './stages/manual-deploy-plan.js';
+import { closePreview } from './stages/preview.js';
+import { closesPreview } from './stages/preview-plan.js';
 
 export async function runPipeline(config: Config, context: RunContext, ports: Ports): Promise<Report> {
   const started = Date.now();
@@ -48,9 +50,11 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     return stages;
   };
 
-  if (isManualDeploy(config, context)) {
-    // A redeploy or rollback by hand: the deploy alone, without install, tests or build.
-    const deployed = await inSection('deploy', async (stagePorts) => {
+  const manual = isManualDeploy(config, context);
+  if (manual || closesPreview(config.preview, context.event)) {
+    // A redeploy or rollback by hand, or a closed pull request's preview destroyed: alone, without install, tests or build.
+    const deployed = await inSection(manual ? 'deploy' : 'preview', async (stagePorts) => {
+      if (!manual) return [(await closePreview(config, context, stagePorts)).stage];
       const outcome = await manualDeploy(config, context, stagePorts);
       Object.assign(report, { deployed: outcome.deployed, rolledBack: outcome.rolledBack });
       return [outcome.stage];
@@ -153,7 +157,7 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     // Only a run in which nothing failed so far (install, tests, coverage gate, blocking lint) ships.
     const passed = !report.stages.some((stage) => stage.status === 'failure');
     // One section for both: they share one registry login, and the deploy's steps write to both logs.
-    const title = config.deployHook ? 'image and deploy' : 'image';
+    const title = config.preview && context.event.pullRequest ? 'image and preview' : config.deployHook ? 'image and deploy' : 'image';
     const shippedStages = await inSection(
       title,
       async (stagePorts) => {
@@ -166,7 +170,8 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
           report.deployed = shipped.deploy.deployed;
           report.rolledBack = shipped.deploy.rolledBack;
         }
-        return shipped.deploy ? [image.stage, shipped.deploy.stage] : [image.stage];
+        report.previewUrl = shipped.preview?.url;
+        return [image.stage, ...(shipped.deploy ? [shipped.deploy.stage] : []), ...(shipped.preview ? [shipped.preview.stage] : [])];
       },
       'image'
     );

@@ -235,6 +235,8 @@ export interface GitHubApi {
     transientEnvironment?: boolean;
   }): Promise<number>;
   setDeploymentStatus(id: number, status: { state: DeploymentState; environmentUrl?: string; logUrl?: string; description?: string }): Promise<void>;
+  /** The ids of `environment`'s Deployments whose latest status is not `inactive`, newest first (the latest 100). */
+  activeDeployments(environment: string): Promise<number[]>;
 }
 
 /** A GitHub API call that failed; `permission` names what a 403 says the token lacks, when it is known. */

@@ -52,7 +52,8 @@ function fakeApi(answers: { files?: PullRequestFileEntry[] | Error; comment?: Er
       return own ? 'updated' : 'created';
     },
     createDeployment: () => Promise.reject(new Error('not asked')),
-    setDeploymentStatus: () => Promise.reject(new Error('not asked'))
+    setDeploymentStatus: () => Promise.reject(new Error('not asked')),
+    activeDeployments: () => Promise.reject(new Error('not asked'))
   };
   return { api, comments, outcomes };
 }

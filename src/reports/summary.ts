@@ -113,6 +113,7 @@ function shipping(report: Report): string | undefined {
       report.rolledBack ? '**Rolled back** to the last healthy image.' : report.deployed ? '**Deployed**.' : '**Not deployed** (see the deploy stage).'
     );
   }
+  if (report.previewUrl) lines.push('', `**Preview**: ${escapeText(report.previewUrl)}`);
   return lines.join('\n');
 }
 

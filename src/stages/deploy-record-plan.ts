@@ -15,6 +15,8 @@ export interface RecordFacts {
   runUrl?: string;
   /** The commit this run deploys. */
   sha: string;
+  /** A pull request's preview: an environment that goes away (never production). */
+  transient?: boolean;
 }
 
 /** The new image (`repository@sha256:…`), or a rollback to an older one and the commit it was built from. */
@@ -25,6 +27,7 @@ export interface DeploymentRequest {
   environment: string;
   description: string;
   productionEnvironment: boolean;
+  transientEnvironment?: boolean;
 }
 
 export interface StatusRequest {
@@ -41,7 +44,8 @@ export function deploymentRequest(facts: RecordFacts, image: RecordedImage): Dep
     ref: image.rollback ? rollbackRef(image.revision, facts.sha) : facts.sha,
     environment: facts.environment,
     description: clip(image.rollback ? `Rollback to ${short}, the last image that passed the health check` : `Deploy ${short}`),
-    productionEnvironment: facts.environment === 'production'
+    productionEnvironment: facts.environment === 'production' && !facts.transient,
+    ...(facts.transient ? { transientEnvironment: true } : {})
   };
 }
 

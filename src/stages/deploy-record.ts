@@ -40,16 +40,33 @@ export class DeploymentRecord {
     await this.send((github) => github.setDeploymentStatus(id, statusRequest(this.facts, 'in_progress', request.description)));
   }
 
-  /** Sets the current Deployment's final state, once: later calls leave it as it is. */
-  async end(state: EndState, description: string): Promise<void> {
+  /** Sets the current Deployment's final state, once: later calls leave it as it is. `url`: the environment's, when only now known. */
+  async end(state: EndState, description: string, url?: string): Promise<void> {
     const current = this.current;
     if (!current || current.ended) return;
     current.ended = true;
-    const status = statusRequest(this.facts, state, this.mask(description));
+    const status = statusRequest(url ? { ...this.facts, environmentUrl: url } : this.facts, state, this.mask(description));
     if (!(await this.send((github) => github.setDeploymentStatus(current.id, status)))) return;
     const line = `${current.what}: ${state}${status.environmentUrl ? ` at ${status.environmentUrl}` : ''}.`;
     this.log.write(line);
     this.recorded.push(line);
+  }
+
+  /**
+   * Marks every still active Deployment of the environment but the current one `inactive` (a transient
+   * one then shows as destroyed). GitHub's `auto_inactive` leaves transient environments alone, so a
+   * preview's earlier Deployments are retired here. Returns how many.
+   */
+  async retire(description: string): Promise<number> {
+    const listed = await this.send((github) => github.activeDeployments(this.facts.environment));
+    const others = (listed?.value ?? []).filter((id) => id !== this.current?.id);
+    let retired = 0;
+    for (const id of others) {
+      if (!(await this.send((github) => github.setDeploymentStatus(id, statusRequest(this.facts, 'inactive', description))))) break;
+      retired++;
+    }
+    if (retired > 0) this.log.write(`${retired} earlier GitHub Deployment${retired > 1 ? 's' : ''} of ${this.facts.environment} marked inactive.`);
+    return retired;
   }
 
   /** One call; undefined when there is no API, an earlier call failed, or this one does (then the one warning). */

@@ -74,7 +74,8 @@ export async function commentOnPullRequest(
     coverageDelta: findings.delta,
     baseRef: pullRequest.baseRef,
     patchCoverageMin: config.patchCoverageMin,
-    changedFiles: findings.changes
+    changedFiles: findings.changes,
+    previewUrl: report.previewUrl
   });
   try {
     const done = await ports.github.upsertComment(pullRequest.number, (text) => isJobComment(text, jobId), body);

@@ -1,5 +1,6 @@
 // The second half of a run, in one place: decide whether to ship, plan the image, log in to the
-// registry once, build and push, deploy, and move the healthy tag. Pull requests never log in.
+// registry once, build and push, deploy, and move the healthy tag. Pull requests log in only to push
+// their preview (preview.ts).
 import type { Config } from '../config.js';
 import type { RunContext } from '../context.js';
 import { SlipwayError } from '../errors.js';
@@ -8,6 +9,8 @@ import { deploy } from './deploy.js';
 import { deploySkipped, type DeployOutcome, type DeployPorts } from './deployment.js';
 import { buildImage, imageFailed, imageSkipped, type ImageOutcome } from './image.js';
 import { planImage } from './image-plan.js';
+import { deployPreview, previewSkipped, type PreviewOutcome } from './preview.js';
+import { previewDecision } from './preview-plan.js';
 import { ambientSession, withRegistryLogin } from './registry-login.js';
 import { shipDecision } from './ship-plan.js';
 
@@ -15,6 +18,8 @@ export interface ShipOutcome {
   image: ImageOutcome;
   /** Undefined when no `deploy-hook` is set. */
   deploy?: DeployOutcome;
+  /** Pull requests with `preview-hook` set: their preview. */
+  preview?: PreviewOutcome;
 }
 
 /**
@@ -22,6 +27,14 @@ export interface ShipOutcome {
  * inside one registry login. Never throws for a problem a person can fix: that becomes a failed stage.
  */
 export async function shipAndDeploy(config: Config, context: RunContext, ports: DeployPorts, testsPassed: boolean): Promise<ShipOutcome> {
+  const preview = previewDecision(config.preview, context.event, testsPassed);
+  if (preview?.kind === 'deploy') return deployPreview(config, context, ports, preview);
+  if (preview?.kind === 'skip' && preview.notice) ports.reporter.notice(preview.reason);
+  const shipped = await ship(config, context, ports, testsPassed);
+  return preview ? { ...shipped, preview: previewSkipped(preview.reason) } : shipped;
+}
+
+async function ship(config: Config, context: RunContext, ports: DeployPorts, testsPassed: boolean): Promise<ShipOutcome> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
   const decision = shipDecision(config, context, testsPassed);

@@ -84,6 +84,16 @@ export function githubApi(token: string, repository: string, apiUrl = 'https://a
           description: status.description?.slice(0, 140),
           auto_inactive: true
         });
+      }),
+    activeDeployments: (environment) =>
+      call('listing the deployments', '/deployments', async (api) => {
+        const { data } = await api.rest.repos.listDeployments({ owner, repo, environment, per_page: 100 });
+        const active: number[] = [];
+        for (const deployment of data) {
+          const latest = await api.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deployment.id, per_page: 1 });
+          if (latest.data[0]?.state !== 'inactive') active.push(deployment.id);
+        }
+        return active;
       })
   };
 }
