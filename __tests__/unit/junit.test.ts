@@ -443,12 +443,58 @@ TypeError: x`,
       'AssertionError: no traceback here',
       { file: 'tests/unit/test_cart.py', line: undefined }
     ],
-    ['no file for a classname that is not a module path', 'Cart totals', 'boom', { file: undefined, line: undefined }]
+    ['no file for a classname that is not a module path', 'Cart totals', 'boom', { file: undefined, line: undefined }],
+    [
+      'the project frame of an import error, not the standard library the classname names',
+      'unittest.loader._FailedTest.tests',
+      `ImportError: Failed to import test module: tests.test_broken
+Traceback (most recent call last):
+  File "/opt/python/3.11.7/lib/python3.11/unittest/loader.py", line 419, in _find_test_path
+    module = self._get_module_from_name(name)
+  File "/opt/python/3.11.7/lib/python3.11/unittest/loader.py", line 362, in _get_module_from_name
+    __import__(name)
+  File "/home/runner/work/shop/shop/tests/test_broken.py", line 3, in <module>
+    from pricing import with_discount
+ImportError: cannot import name 'with_discount' from 'pricing'`,
+      { file: 'tests/test_broken.py', line: 3 }
+    ],
+    [
+      'the deepest project frame of an import error raised in a project module it imports',
+      'unittest.loader._FailedTest.tests',
+      `Traceback (most recent call last):
+  File "/opt/python/3.11.7/lib/python3.11/unittest/loader.py", line 362, in _get_module_from_name
+    __import__(name)
+  File "/home/runner/work/shop/shop/tests/test_broken.py", line 3, in <module>
+    import shop.settings
+  File "/home/runner/work/shop/shop/shop/settings.py", line 9, in <module>
+    raise KeyError("SECRET")
+KeyError: 'SECRET'`,
+      { file: 'shop/settings.py', line: 9 }
+    ]
   ])('derives the location from %s', (_label, classname, body, expected) => {
     const xml = `<testsuite><testcase classname="${classname}" name="t"><failure><![CDATA[${body}]]></failure></testcase></testsuite>`;
     const found = parseJUnit(xml, { projectRoot: ROOT }).results.cases[0];
     expect(found?.file).toBe(expected.file);
     expect(found?.line).toBe(expected.line);
+  });
+
+  test.each([
+    // Slipway's unittest and Django runners: load and class-setup errors named as such, with the file.
+    ['tests.test_broken', 'import', 'file="tests/test_broken.py" line="3"', { file: 'tests/test_broken.py', line: 3 }],
+    ['tests.test_setup.CatalogueTest', 'setUpClass', 'file="tests/test_setup.py" line="7"', { file: 'tests/test_setup.py', line: 7 }],
+    ['test_broken', 'import', 'file="tests/test_broken.py"', { file: 'tests/test_broken.py', line: 3 }]
+  ])('a runner error %s.%s keeps its names and is placed in its own file', (classname, name, location, expected) => {
+    const body = `Traceback (most recent call last):
+  File "/opt/python/3.11.7/lib/python3.11/unittest/loader.py", line 362, in _get_module_from_name
+    __import__(name)
+  File "${ROOT}/tests/test_broken.py", line 3, in &lt;module&gt;
+    from pricing import with_discount
+  File "${ROOT}/tests/test_setup.py", line 7, in setUpClass
+    raise RuntimeError("catalogue unavailable")
+RuntimeError: boom`;
+    const xml = `<testsuite name="unittest"><testcase classname="${classname}" name="${name}" ${location}><error message="RuntimeError: boom">${body}</error></testcase></testsuite>`;
+    const found = parseJUnit(xml, { projectRoot: ROOT }).results.cases[0];
+    expect(found).toMatchObject({ classname, name, outcome: 'error', ...expected });
   });
 
   test('the traceback line wins over a def line in the file attribute only for the same file', () => {

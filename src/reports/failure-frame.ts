@@ -20,6 +20,8 @@ const VITEST_FRAME = /^\s*❯\s+(\S+?):(\d+):\d+\s*$/;
 export const PATH_CLASSNAME = /\/|\.[cm]?[jt]sx?$/;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Where interpreters keep their standard library and installed packages (for absolute paths). */
+const LIBRARY_PATH = /\/(site-packages|dist-packages|node_modules)\/|\/lib\/(python|pypy)\d[\d.]*\//i;
 
 /**
  * Files a dotted classname may name, most specific first: `tests.test_app.TestIndex` →
@@ -50,6 +52,9 @@ export function sameFile(path: string, candidate: string): boolean {
  */
 export function failureFrame(body: string, testFile: string | undefined, classname: string, options: JUnitOptions): Frame | undefined {
   const ownFiles = testFile ? [testFile] : moduleFileCandidates(classname);
+  // A file guessed from a dotted classname is the test's own only inside the project: the guess
+  // `unittest/loader.py` (from `unittest.loader._FailedTest`) must not match the standard library.
+  const mayOwn = (file: string): boolean => testFile !== undefined || isProjectPath(file) || (!options.projectRoot && !LIBRARY_PATH.test(file));
   // Tracebacks name the same few files over and over: resolve each path once.
   const seen = new Map<string, { file: string; own: boolean; project: boolean }>();
   let own: Frame | undefined;
@@ -63,7 +68,7 @@ export function failureFrame(body: string, testFile: string | undefined, classna
     let where = seen.get(raw);
     if (!where) {
       const file = toRepoPath(raw, options);
-      where = { file, own: ownFiles.some((candidate) => sameFile(file, candidate)), project: isProjectPath(file) };
+      where = { file, own: mayOwn(file) && ownFiles.some((candidate) => sameFile(file, candidate)), project: isProjectPath(file) };
       seen.set(raw, where);
     }
     if (where.own) own = { file: where.file, line };

@@ -1,10 +1,12 @@
 // How a Python project's tests run: pytest (with pytest-cov or coverage) when installed, else the
-// standard library's unittest through Slipway's runner, which writes the same JUnit report.
+// standard library's unittest through Slipway's runner, which writes the same JUnit report. A
+// Django project (found when the tests run) uses Django's runner, or pytest with pytest-django.
 import { join } from 'node:path';
 import type { TestCommandConfig, TestPlan } from '../ecosystem.js';
 import { COVERAGE_OFF, customTestPlan } from '../shared.js';
+import { DJANGO_LAUNCHER, DJANGO_LAUNCHER_FILE, DJANGO_RUNNER, DJANGO_RUNNER_FILE } from './django-runner.js';
 import type { PythonTools } from './tools.js';
-import { UNITTEST_RUNNER } from './unittest-runner.js';
+import { RECORDER, RECORDER_FILE, UNITTEST_FILE, UNITTEST_RUNNER } from './unittest-runner.js';
 
 export interface TestPlanInput {
   config: TestCommandConfig;
@@ -19,8 +21,35 @@ export function planPythonTests(input: TestPlanInput): TestPlan {
   // Coverage data goes to the run's scratch folder, not into the user's project.
   const env = { COVERAGE_FILE: join(reportDir, '.coverage') };
   const known = { reportDir, coverage: config.coverage && input.tools.coverage, pytestCov: input.tools.pytest_cov };
-  const plan = config.testCommand ? customTestPlan(config.testCommand, config.testReportPatterns, known) : detectedPlan(input);
+  const plan = config.testCommand ? customTestPlan(config.testCommand, config.testReportPatterns, known) : djangoAware(detectedPlan(input), input);
   return { ...plan, env };
+}
+
+/**
+ * With Django installed (or perhaps installed: an older record of the environment), the plan's
+ * first command goes through a launcher that runs Django's tests when the project is a Django one
+ * (manage.py, or DJANGO_SETTINGS_MODULE in the pytest configuration) and the command itself otherwise.
+ */
+function djangoAware(plan: TestPlan, { config, tools, python, reportDir }: TestPlanInput): TestPlan {
+  const [first, ...rest] = plan.commands;
+  const mode = tools.pytest_django && tools.pytest ? 'pytest-django' : tools.django ? 'django' : tools.djangoUnknown ? 'auto' : undefined;
+  if (!first || !mode) return plan;
+  const coverageXml = join(reportDir, 'coverage.xml');
+  const wantCoverage = config.coverage && tools.coverage && mode !== 'pytest-django';
+  const launcher = join(reportDir, DJANGO_LAUNCHER_FILE);
+  const args = [launcher, join(reportDir, 'junit.xml'), wantCoverage ? coverageXml : '', mode, '--', ...first.args];
+  return {
+    ...plan,
+    runner: mode === 'pytest-django' ? 'pytest' : `Django's test runner or ${plan.runner}`,
+    commands: [{ command: python, args }, ...rest],
+    coverageXml: plan.coverageXml ?? (wantCoverage ? coverageXml : undefined),
+    writes: [
+      ...(plan.writes ?? []).filter((file) => !file.path.endsWith(RECORDER_FILE)),
+      { path: launcher, text: DJANGO_LAUNCHER },
+      { path: join(reportDir, DJANGO_RUNNER_FILE), text: DJANGO_RUNNER },
+      { path: join(reportDir, RECORDER_FILE), text: RECORDER }
+    ]
+  };
 }
 
 function detectedPlan({ config, tools, python, reportDir }: TestPlanInput): TestPlan {
@@ -49,7 +78,7 @@ function detectedPlan({ config, tools, python, reportDir }: TestPlanInput): Test
     }
     return { runner: 'pytest', commands: [{ command: python, args: pytestArgs }], junit: [junit], coverageNote, notes: [] };
   }
-  const script = join(reportDir, 'slipway_unittest.py');
+  const script = join(reportDir, UNITTEST_FILE);
   return {
     runner: 'unittest',
     commands: [{ command: python, args: [script, junit, wantCoverage ? coverageXml : ''] }],
@@ -57,6 +86,9 @@ function detectedPlan({ config, tools, python, reportDir }: TestPlanInput): Test
     coverageXml: wantCoverage ? coverageXml : undefined,
     coverageNote,
     notes: [],
-    writes: [{ path: script, text: UNITTEST_RUNNER }]
+    writes: [
+      { path: script, text: UNITTEST_RUNNER },
+      { path: join(reportDir, RECORDER_FILE), text: RECORDER }
+    ]
   };
 }
