@@ -20,6 +20,7 @@ import { notifySecrets } from './notify/targets.js';
 import { outputsOf, runPipeline } from './pipeline.js';
 import { projectStateDir } from './project-state.js';
 import { Secrets } from './trust/secrets.js';
+import { secretsOfUrl } from './stages/deploy-plan.js';
 import { thisRunnerImage } from './adapters/runner-image.js';
 
 const BOOLEAN_INPUTS = INPUT_NAMES.filter((name) => ['true', 'false'].includes(INPUT_DEFAULTS[name]));
@@ -105,6 +106,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   for (const name of SECRET_INPUTS) if (read(name)) reporter.secret(read(name));
   notifySecrets(read('notify'), read('smtp-url')).forEach((secret) => reporter.secret(secret));
+  if (read('preview-hook')) secretsOfUrl(read('preview-hook')).forEach((secret) => reporter.secret(secret));
 
   const cacheDir = resolve(String(flags['cache-dir'] ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'slipway')));
   const projectDir = resolve(positionals[1] ?? '.');

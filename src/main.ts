@@ -26,6 +26,7 @@ import { RUN_DIR_STATE, RUN_ID_STATE } from './post-main.js';
 import { projectStateDir } from './project-state.js';
 import { untrustedReason, type EventPayload } from './trust/events.js';
 import { Secrets } from './trust/secrets.js';
+import { secretsOfUrl } from './stages/deploy-plan.js';
 import { thisRunnerImage } from './adapters/runner-image.js';
 
 export async function run(): Promise<void> {
@@ -42,6 +43,8 @@ export async function run(): Promise<void> {
       if (value) reporter.secret(value);
     }
     notifySecrets(core.getInput('notify'), core.getInput('smtp-url')).forEach((secret) => reporter.secret(secret));
+    // The preview hook's query values and path keys too: a platform's answer may echo them.
+    if (core.getInput('preview-hook')) secretsOfUrl(core.getInput('preview-hook')).forEach((secret) => reporter.secret(secret));
     const config = await buildConfig((name) => core.getInput(name), workspace);
     const stateRoot = join(runnerTemp, 'slipway');
     mkdirSync(stateRoot, { recursive: true });
