@@ -279,17 +279,14 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     expect(stageLine(result.log, 'install')).toMatch(/^✗ install/);
   });
 
-  test('no lockfile: a clear error naming the fix; nothing installed', async () => {
+  test('no lockfile: installed from package.json with a note that versions may drift; no lockfile written', async () => {
     const result = await job.run({}, (project) => rmSync(path.join(project, 'package-lock.json')));
-    expectNodeFailure(result);
-    const message = errors(result)
-      .map((a) => a.message)
-      .join('\n');
-    expect(message).toMatch(/No lockfile/);
-    expect(message).toContain('`npm install`');
-    expect(message).toMatch(/commit package-lock\.json/);
-    expect(result.log).not.toMatch(/^\$ npm ci/m);
-    expect(existsSync(path.join(job.project, 'node_modules'))).toBe(false);
+    expectSuccess(result);
+    expect(installCommands(result)).toEqual([expect.stringMatching(/^\$ npm install --no-package-lock\b/)]);
+    expect(groupLines(result, 'install').join('\n')).toMatch(/dependency versions may drift between runs/);
+    expect(existsSync(path.join(job.project, 'node_modules'))).toBe(true);
+    expect(existsSync(path.join(job.project, 'package-lock.json'))).toBe(false);
+    expect(Number(result.outputs['tests-passed'])).toBeGreaterThan(0);
   });
 });
 
