@@ -12,19 +12,20 @@ import { StageLog } from '../stage-log.js';
 export interface LintOutcome {
   stage: StageResult;
   log: StageLog;
-  findings: Finding[];
+  /** Undefined when they were not measured: no linter, a lint script's exit code only, a crash. */
+  findings?: Finding[];
 }
 
 export async function runLint(config: Config, context: RunContext, ports: Ports, ecosystem: Ecosystem, environment: Environment): Promise<LintOutcome> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
-  const done = (status: StageResult['status'], headline: string, findings: Finding[] = [], details?: string[]): LintOutcome => ({
+  const done = (status: StageResult['status'], headline: string, findings: Finding[] | undefined, details?: string[]): LintOutcome => ({
     stage: { name: 'lint', status, durationMs: Date.now() - started, headline, details },
     log,
     findings
   });
   const plan = ecosystem.planLint(environment, { config, files: projectFiles(ports.files, config.workingDirectory) });
-  if (!plan) return done('skipped', 'no linter installed', [], [ecosystem.addLinter]);
+  if (!plan) return done('skipped', 'no linter installed', undefined, [ecosystem.addLinter]);
 
   const result = await log.run(plan.command.command, plan.command.args, {
     cwd: config.workingDirectory,
@@ -33,8 +34,8 @@ export async function runLint(config: Config, context: RunContext, ports: Ports,
   if (plan.exitCodeOnly) {
     // Only pass or fail: no findings to annotate.
     return result.code === 0
-      ? done('success', `${plan.linter} passed`)
-      : done(config.lintBlocking ? 'failure' : 'warning', `${plan.linter} failed (exit code ${result.code})`, [], [log.tail(10)]);
+      ? done('success', `${plan.linter} passed`, undefined)
+      : done(config.lintBlocking ? 'failure' : 'warning', `${plan.linter} failed (exit code ${result.code})`, undefined, [log.tail(10)]);
   }
   const { findings, warnings, failure } = plan.parse(result.stdout, { projectRoot: config.workingDirectory, repositoryRoot: context.repositoryRoot });
   // A linter that failed without a finding crashed (a broken configuration, flake8's traceback):
@@ -44,9 +45,10 @@ export async function runLint(config: Config, context: RunContext, ports: Ports,
     const reason = failure ?? crashLine(result.stderr, result.stdout);
     const message = crashed ? `${plan.linter} did not run cleanly (exit code ${result.code})${reason ? `: ${reason}` : ''}` : reason;
     ports.reporter.warning(message, { title: `${plan.linter} did not run cleanly` });
-    return done('warning', message, crashed ? [] : findings, [...warnings, ...(crashed ? [log.tail(10)] : [])]);
+    // What it did report is no count of the project's findings: the output stays empty.
+    return done('warning', message, undefined, [...warnings, ...(crashed ? [log.tail(10)] : [])]);
   }
-  if (findings.length === 0) return done('success', `${plan.linter}: no findings`);
+  if (findings.length === 0) return done('success', `${plan.linter}: no findings`, []);
   const headline = `${plan.linter}: ${findings.length} finding${findings.length === 1 ? '' : 's'}${config.lintBlocking ? ' (lint-blocking)' : ''}`;
   return done(config.lintBlocking ? 'failure' : 'warning', headline, findings);
 }
