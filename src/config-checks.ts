@@ -32,10 +32,11 @@ export function environmentName(name: string): string {
   return name;
 }
 
-/** The image name, and the Dockerfile and build context it is built from (relative to the project). */
-export function checkImage(image: string, root: string, build: { dockerfile: string; context: string }): void {
+/** The image name, and (`files`) the Dockerfile and build context it is built from (relative to the project). */
+export function checkImage(image: string, root: string, build: { dockerfile: string; context: string }, files = true): void {
   const problem = imageNameProblem(image);
   if (problem) throw new ConfigError('image', problem);
+  if (!files) return;
   const context = resolve(root, build.context);
   if (!existsSync(context) || !statSync(context).isDirectory()) {
     throw new ConfigError('context', `"${build.context}" is not a directory (looked for ${context}); give the build context relative to working-directory.`);

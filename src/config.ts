@@ -93,8 +93,10 @@ const FALSE_VALUES = ['false', 'False', 'FALSE', 'no', 'off', '0'];
 /**
  * Builds the Config. `read` returns the raw value ('' when not given; defaults are applied here,
  * so the CLI and the action agree). `base` is what a relative working-directory is relative to.
+ * `checkout: false` (a closed pull request's preview destroy needs no checkout) leaves out the
+ * checks of files the run would read: the project folder, the Dockerfile, the dependency files.
  */
-export async function buildConfig(read: InputReader, base: string): Promise<Config> {
+export async function buildConfig(read: InputReader, base: string, { checkout = true }: { checkout?: boolean } = {}): Promise<Config> {
   const value = (name: InputName): string => {
     const raw = read(name).trim();
     // A line break in a single value would reach the log as a second line (a forged workflow
@@ -151,7 +153,7 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
   };
 
   const workingDirectory = resolve(base, value('working-directory'));
-  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+  if (checkout && (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory())) {
     throw new ConfigError(
       'working-directory',
       `"${value('working-directory')}" is not a directory (looked for ${workingDirectory}); give the project's folder relative to the repository root.`
@@ -170,7 +172,7 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
 
   const buildArgs = parseBuildArgs(value('build-args'));
   const image = optional('image');
-  if (image) checkImage(image, workingDirectory, { dockerfile: value('dockerfile'), context: value('context') });
+  if (image) checkImage(image, workingDirectory, { dockerfile: value('dockerfile'), context: value('context') }, checkout);
   const [registryUsername, registryPassword] = [optional('registry-username'), optional('registry-password')];
   if (image && Boolean(registryUsername) !== Boolean(registryPassword)) {
     const missing = registryUsername ? 'registry-password' : 'registry-username';
@@ -219,7 +221,7 @@ export async function buildConfig(read: InputReader, base: string): Promise<Conf
     python: value('python'),
     installCommands: commandLines('install-command'),
     cache: bool('cache'),
-    cacheDependencyFiles: dependencyFiles(lines('cache-dependency-path'), workingDirectory, base),
+    cacheDependencyFiles: checkout ? dependencyFiles(lines('cache-dependency-path'), workingDirectory, base) : undefined,
     cacheVersion,
     testCommand: commandLines('test-command'),
     testReportPatterns: lines('test-report'),

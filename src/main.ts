@@ -27,6 +27,7 @@ import { projectStateDir } from './project-state.js';
 import { untrustedReason, type EventPayload } from './trust/events.js';
 import { Secrets } from './trust/secrets.js';
 import { secretsOfUrl } from './stages/deploy-plan.js';
+import { closesPreview } from './stages/preview-plan.js';
 import { thisRunnerImage } from './adapters/runner-image.js';
 
 export async function run(): Promise<void> {
@@ -45,14 +46,18 @@ export async function run(): Promise<void> {
     notifySecrets(core.getInput('notify'), core.getInput('smtp-url')).forEach((secret) => reporter.secret(secret));
     // The preview hook's query values and path keys too: a platform's answer may echo them.
     if (core.getInput('preview-hook')) secretsOfUrl(core.getInput('preview-hook')).forEach((secret) => reporter.secret(secret));
-    const config = await buildConfig((name) => core.getInput(name), workspace);
+    const event = eventFromRunner();
+    // A closed pull request may only destroy its preview: that needs no checkout, so its files are not
+    // checked then; any other run of a closed pull request is checked as usual.
+    const closing = event.pullRequest?.action === 'closed';
+    let config = await buildConfig((name) => core.getInput(name), workspace, { checkout: !closing });
+    if (closing && !closesPreview(config.preview, event)) config = await buildConfig((name) => core.getInput(name), workspace);
     const stateRoot = join(runnerTemp, 'slipway');
     mkdirSync(stateRoot, { recursive: true });
     tempDir = mkdtempSync(join(stateRoot, 'run-'));
     // Before anything is written there or run: a run killed outright is cleaned up by the post step.
     saveState(RUN_DIR_STATE, tempDir);
     saveState(RUN_ID_STATE, runner.runId);
-    const event = eventFromRunner();
     const context: RunContext = {
       repositoryRoot: workspace,
       stateDir: projectStateDir(stateRoot, config.workingDirectory),

@@ -125,12 +125,16 @@ const newSha = (): string => randomBytes(20).toString('hex');
 const image = (): string => `${services.registry}/${REPO}`;
 
 /** A pull_request run of the fixture: `action` on #`number`, from this repository unless `fork`. */
-async function pullRequest(name: string, options: { action: string; sha: string; number?: number; merged?: boolean; fork?: boolean }): Promise<ActionResult> {
+async function pullRequest(
+  name: string,
+  options: { action: string; sha: string; number?: number; merged?: boolean; fork?: boolean; inputs?: RunActionOptions['inputs'] }
+): Promise<ActionResult> {
   const number = options.number ?? 7;
   const head = { ref: 'feature/x', sha: HEAD, ...(options.fork ? { repo: { full_name: 'mallory/shop' } } : {}) };
   const started = Date.now();
   const run: RunActionOptions = {
-    workspace: createWorkspace('ship-app'),
+    // A close needs no checkout: its workspace is empty.
+    workspace: options.action === 'closed' ? createWorkspace() : createWorkspace('ship-app'),
     timeoutMs: 200_000,
     event: 'pull_request',
     sha: options.sha,
@@ -148,7 +152,8 @@ async function pullRequest(name: string, options: { action: string; sha: string;
       // Its path is what a preview is checked at.
       'health-url': 'https://shop.example.com/health',
       'health-expect': options.sha,
-      'health-timeout': 5
+      'health-timeout': 5,
+      ...options.inputs
     },
     githubToken: github.token,
     env: { ...pipMirrorEnv(), ...dockerStepEnv(services), GITHUB_API_URL: github.url }
@@ -241,10 +246,11 @@ describeDocker('pull request previews (bundled action, podman + TLS registry + s
   );
 
   test(
-    'closed (merged): signed destroy hook, every pr-7 Deployment inactive; nothing installed, tested or built',
+    'closed (merged), without a checkout: signed destroy hook, every pr-7 Deployment inactive; nothing installed, tested or built',
     async () => {
       const tagsBefore = await services.tags(REPO);
-      const result = await pullRequest('closed', { action: 'closed', merged: true, sha: newSha() });
+      // Without a checkout, in a project folder that is not there: nothing of it is needed.
+      const result = await pullRequest('closed', { action: 'closed', merged: true, sha: newSha(), inputs: { 'working-directory': 'service' } });
       expectOk(result);
       const destroy = receiver.deliveries.at(-1)!;
       expect(destroy.verified).toBe(true);

@@ -2,9 +2,11 @@
 // the preview's URL and health URL, and the preview inputs' checks.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
+import { tmpdir } from 'node:os';
+import { buildConfig } from '../../src/config.js';
 import { previewConfig, type PreviewConfig } from '../../src/config-preview.js';
 import type { GitEvent } from '../../src/context.js';
-import { ConfigError } from '../../src/inputs.js';
+import { ConfigError, type InputName } from '../../src/inputs.js';
 import { previewHeaders, signature, SIGNATURE_HEADER } from '../../src/stages/preview-hook.js';
 import {
   closesPreview,
@@ -226,5 +228,20 @@ describe('preview inputs', () => {
 
   test('a fixed preview-url (one shared preview) is allowed', () => {
     expect(previewConfig({ hook: HOOK, secret: SECRET, url: 'https://preview.example.com', image: 'x/y' })?.urlTemplate).toBe('https://preview.example.com');
+  });
+
+  test('a run without a checkout (a closed pull request) checks no project file; any other run does', async () => {
+    const inputs: Partial<Record<InputName, string>> = {
+      'working-directory': 'not-checked-out',
+      image: 'ghcr.io/acme/shop',
+      'cache-dependency-path': 'requirements.txt',
+      'preview-hook': HOOK,
+      'preview-hook-secret': SECRET
+    };
+    const read = (name: InputName): string => inputs[name] ?? '';
+    await expect(buildConfig(read, tmpdir(), { checkout: false })).resolves.toMatchObject({ image: 'ghcr.io/acme/shop', preview: { hook: HOOK } });
+    await expect(buildConfig(read, tmpdir())).rejects.toThrow(/^Input `working-directory`/);
+    // The values themselves are still checked.
+    await expect(buildConfig((name) => (name === 'image' ? 'ghcr.io/Acme/shop' : read(name)), tmpdir(), { checkout: false })).rejects.toThrow(/^Input `image`/);
   });
 });
