@@ -519,7 +519,7 @@ describe('splitScript and detectNodeTestRunner', () => {
     ['pnpm exec jest', 'jest'],
     ['./node_modules/.bin/jest', 'jest'],
     ['npm run build && jest', 'jest'],
-    ['jest && echo done', 'other'], // arguments would go to echo
+    ['jest && echo done', 'jest'], // not last: its options go through NODE_OPTIONS (node-test-scripts.test.ts)
     ['vitest', 'vitest'],
     ['vitest run', 'vitest'],
     ['vitest bench', 'other'],
@@ -844,11 +844,19 @@ describe('planNodeLint', () => {
 describe('nodeTools', () => {
   test('marker files say what is installed', () => {
     const present = new Set(['node_modules/jest/package.json', 'node_modules/@vitest/coverage-istanbul/package.json']);
-    expect(nodeTools((path) => present.has(path))).toEqual({ jest: true, vitest: false, vitestCoverage: true, eslint: false });
+    expect(nodeTools((path) => present.has(path))).toEqual({
+      jest: true,
+      vitest: false,
+      vitestCoverage: true,
+      eslint: false,
+      mocha: false,
+      c8: false,
+      nyc: false
+    });
   });
 
   test("under Plug'n'Play, what package.json declares", () => {
     const files = memoryFiles({ 'package.json': pkg({ dependencies: { vitest: '^3' }, devDependencies: { '@vitest/coverage-v8': '^3', eslint: '^9' } }) });
-    expect(declaredNodeTools(files)).toEqual({ jest: false, vitest: true, vitestCoverage: true, eslint: true });
+    expect(declaredNodeTools(files)).toEqual({ jest: false, vitest: true, vitestCoverage: true, eslint: true, mocha: false, c8: false, nyc: false });
   });
 });

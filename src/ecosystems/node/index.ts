@@ -1,5 +1,5 @@
-// The Node ecosystem: npm, yarn or pnpm from the lockfile; jest, vitest or node --test through the
-// `test` script; eslint or the `lint` script.
+// The Node ecosystem: npm, yarn or pnpm from the lockfile; jest, vitest, mocha or node --test through
+// the `test` script; eslint or the `lint` script.
 import type { Ecosystem } from '../ecosystem.js';
 import { isNodeTestFile } from '../test-files.js';
 import { installNode, type NodeData } from './environment.js';
@@ -16,11 +16,14 @@ export const node: Ecosystem<NodeData> = {
     planNodeTests({
       manager: data.runner,
       scripts: data.scripts,
-      runner: detectNodeTestRunner(data.scripts.test, data.tools),
+      runner: detectNodeTestRunner(data.scripts.test, data.tools, data.scripts),
       reportDir,
       root,
       coverage: config.coverage,
       hasVitestCoverage: data.tools.vitestCoverage,
+      hasC8: data.tools.c8,
+      hasNyc: data.tools.nyc,
+      pnp: data.pnp,
       testCommand: config.testCommand,
       testReportPatterns: config.testReportPatterns,
       nodeOptions: hostEnv.NODE_OPTIONS,

@@ -7,7 +7,10 @@ export const NODE_TOOL_MARKERS = {
   jest: 'node_modules/jest/package.json',
   vitest: 'node_modules/vitest/package.json',
   vitestCoverage: ['node_modules/@vitest/coverage-v8/package.json', 'node_modules/@vitest/coverage-istanbul/package.json'],
-  eslint: 'node_modules/eslint/package.json'
+  eslint: 'node_modules/eslint/package.json',
+  mocha: 'node_modules/mocha/package.json',
+  c8: 'node_modules/c8/package.json',
+  nyc: 'node_modules/nyc/package.json'
 } as const;
 
 export interface NodeTools {
@@ -15,6 +18,11 @@ export interface NodeTools {
   vitest: boolean;
   vitestCoverage: boolean;
   eslint: boolean;
+  /** mocha, c8, nyc: absent means not installed. */
+  mocha?: boolean;
+  /** Coverage for mocha. */
+  c8?: boolean;
+  nyc?: boolean;
 }
 
 /**
@@ -28,7 +36,10 @@ export function declaredNodeTools(files: ProjectFiles): NodeTools {
     jest: names.has('jest'),
     vitest: names.has('vitest'),
     vitestCoverage: names.has('@vitest/coverage-v8') || names.has('@vitest/coverage-istanbul'),
-    eslint: names.has('eslint')
+    eslint: names.has('eslint'),
+    mocha: names.has('mocha'),
+    c8: names.has('c8'),
+    nyc: names.has('nyc')
   };
 }
 
@@ -38,6 +49,9 @@ export function nodeTools(exists: (relativePath: string) => boolean): NodeTools 
     jest: exists(NODE_TOOL_MARKERS.jest),
     vitest: exists(NODE_TOOL_MARKERS.vitest),
     vitestCoverage: NODE_TOOL_MARKERS.vitestCoverage.some(exists),
-    eslint: exists(NODE_TOOL_MARKERS.eslint)
+    eslint: exists(NODE_TOOL_MARKERS.eslint),
+    mocha: exists(NODE_TOOL_MARKERS.mocha),
+    c8: exists(NODE_TOOL_MARKERS.c8),
+    nyc: exists(NODE_TOOL_MARKERS.nyc)
   };
 }
