@@ -490,7 +490,7 @@ describe('parseJestJson: real reports', () => {
     expect(byName.get('write this test')).toMatchObject({ outcome: 'skipped', message: 'todo' });
     expect(byName.get('outer > inner > deep failure')).toMatchObject({ outcome: 'failed', line: 16, message: 'TypeError: boom' });
     expect(byName.get('Test suite failed to run')).toMatchObject({
-      outcome: 'failed',
+      outcome: 'error', // the suite did not run: one error, not a failed test
       classname: 'test/broken.test.js',
       file: 'examples/node-app/test/broken.test.js',
       line: 3, // from `at Object.require (test/broken.test.js:3:21)`, relative to the project
@@ -505,12 +505,12 @@ describe('parseJestJson: real reports', () => {
     expect(fine).toMatchObject({ name: 'fine', outcome: 'passed', line: 7 });
     expect(hook).toMatchObject({
       name: 'Test suite failed to run',
-      outcome: 'failed',
+      outcome: 'error',
       line: 4,
       message: 'cleanup failed',
       file: 'examples/node-app/test/hook.test.js'
     });
-    expect(empty).toMatchObject({ outcome: 'failed', message: 'Your test suite must contain at least one test.' });
+    expect(empty).toMatchObject({ outcome: 'error', message: 'Your test suite must contain at least one test.' });
     expect(empty?.line).toBeUndefined(); // its frames are all in node_modules
   });
 
@@ -579,7 +579,7 @@ describe('parseJestJson: shapes and text', () => {
     expect(results.cases).toEqual([
       expect.objectContaining({
         name: 'Test suite failed to run',
-        outcome: 'failed',
+        outcome: 'error',
         message: 'SyntaxError: Unexpected token',
         file: 'examples/node-app/t.test.js'
       })
@@ -710,5 +710,82 @@ describe('parseJestJson: fuzz', () => {
       const { results, warnings } = parseJestJson(bytes);
       expectSaneTestResults(results, warnings);
     }
+  });
+});
+
+// jest 29, four files: a syntax error, an import that fails, a describe that throws, one passing test.
+const SUITES_FAIL_TO_RUN = JSON.stringify({
+  numFailedTestSuites: 3,
+  numFailedTests: 0,
+  numRuntimeErrorTestSuites: 3,
+  numTotalTests: 1,
+  startTime: 1796064690924,
+  success: false,
+  testResults: [
+    {
+      assertionResults: [],
+      endTime: 1796064691672,
+      message:
+        "  ● Test suite failed to run\n\n    boom in describe\n\n    > 1 | describe('d', () => { throw new Error('boom in describe'); });\n        |                             ^\n      2 |\n\n      at t/describe.test.js:1:29\n      at Object.<anonymous> (t/describe.test.js:1:21)\n",
+      name: '/tmp/work/shop/examples/node-app/t/describe.test.js',
+      startTime: 1796064691672,
+      status: 'failed'
+    },
+    {
+      assertionResults: [],
+      endTime: 1796064691672,
+      message:
+        "  ● Test suite failed to run\n\n    Cannot find module './missing' from 't/import.test.js'\n\n    > 1 | const m = require('./missing');\n        |                               ^\n      2 | test('b', () => {});\n      3 |\n\n      at Resolver._throwModNotFoundError (node_modules/jest-resolve/build/resolver.js:427:11)\n      at Object.<anonymous> (t/import.test.js:1:31)\n",
+      name: '/tmp/work/shop/examples/node-app/t/import.test.js',
+      startTime: 1796064691672,
+      status: 'failed'
+    },
+    {
+      assertionResults: [],
+      endTime: 1796064691672,
+      message:
+        '  ● Test suite failed to run\n\n    Jest encountered an unexpected token\n\n    Jest failed to parse a file. This happens e.g. when your code or its dependencies use non-standard JavaScript syntax, or when Jest is not configured to support such syntax.\n\n    Out of the box Jest supports Babel, which will be used to transform your files into valid JS based on your Babel configuration.\n\n    By default "node_modules" folder is ignored by transformers.\n\n    Here\'s what you can do:\n     • If you are trying to use ECMAScript Modules, see https://jestjs.io/docs/ecmascript-modules for how to enable it.\n     • If you are trying to use TypeScript, see https://jestjs.io/docs/getting-started#using-typescript\n     • To have some of your "node_modules" files transformed, you can specify a custom "transformIgnorePatterns" in your config.\n     • If you need a custom transformation specify a "transform" option in your config.\n     • If you simply want to mock your non-JS modules (e.g. binary assets) you can stub them out with the "moduleNameMapper" config option.\n\n    You\'ll find more details and examples of these config options in the docs:\n    https://jestjs.io/docs/configuration\n    For information about custom transformations, see:\n    https://jestjs.io/docs/code-transformation\n\n    Details:\n\n    SyntaxError: /tmp/work/shop/examples/node-app/t/syntax.test.js: Unexpected token (3:10)\n\n      1 | const x = 1;\n      2 |\n    > 3 | const y = ;\n        |           ^\n      4 | test(\'a\', () => {});\n      5 |\n\n',
+      name: '/tmp/work/shop/examples/node-app/t/syntax.test.js',
+      startTime: 1796064691672,
+      status: 'failed'
+    },
+    {
+      assertionResults: [
+        {
+          ancestorTitles: [],
+          duration: 2,
+          failureMessages: [],
+          fullName: 'ok',
+          location: {
+            column: 36,
+            line: 1
+          },
+          status: 'passed',
+          title: 'ok'
+        }
+      ],
+      endTime: 1796064691658,
+      message: '',
+      name: '/tmp/work/shop/examples/node-app/t/ok.test.js',
+      startTime: 1796064691606,
+      status: 'passed'
+    }
+  ]
+});
+
+describe('parseJestJson: suites that fail to run', () => {
+  test('one error per suite, at its file, with the cause; no failed tests', () => {
+    const { results, warnings } = parseJestJson(SUITES_FAIL_TO_RUN, paths);
+    expect(warnings).toEqual([]);
+    expect(results).toMatchObject({ passed: 1, failed: 3, skipped: 0, total: 4 });
+    const errors = results.cases.filter((c) => c.outcome === 'error');
+    expect(errors.map((c) => [c.file, c.line, c.message])).toEqual([
+      ['examples/node-app/t/describe.test.js', 1, 'boom in describe'],
+      ['examples/node-app/t/import.test.js', 1, "Cannot find module './missing' from 't/import.test.js'"],
+      // the cause after jest's advice; the line from the parse error (its frames are all in babel)
+      ['examples/node-app/t/syntax.test.js', 3, `SyntaxError: ${PROJECT}/t/syntax.test.js: Unexpected token (3:10)`]
+    ]);
+    expect(errors.every((c) => c.name === 'Test suite failed to run' && c.details?.includes('Test suite failed to run'))).toBe(true);
+    expect(results.cases.filter((c) => c.outcome === 'failed')).toEqual([]);
   });
 });

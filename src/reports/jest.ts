@@ -119,25 +119,50 @@ function assertionCase(assertion: Json, context: FileContext): TestCase {
   };
 }
 
-/** A test file that failed outside any test (did not load, a hook threw, no tests): one failed case. */
-function fileFailureCase(result: Json, context: FileContext): TestCase {
+/**
+ * A test file that failed outside its tests (a syntax error, an import that fails, a hook or
+ * describe that throws, no tests): one 'error' case for the suite, at the file, with the cause.
+ */
+function suiteErrorCase(result: Json, context: FileContext): TestCase {
   const execError = isRecord(result.testExecError) ? text(result.testExecError.message) || text(result.testExecError.stack) : '';
   const body = plain(text(result.message) || text(result.failureMessage) || execError)
     .replace(/^\s*\n/, '')
     .replace(/\s+$/, '');
   const header = /●\s*(.+)/.exec(body)?.[1]?.trim();
-  const line = body && context.file ? lineInFile(body, context.file, context.options) : undefined;
-  const message = firstMeaningfulLine(body);
+  const line = body && context.file ? (lineInFile(body, context.file, context.options) ?? parseErrorLine(body, context.file, context.options)) : undefined;
+  const message = causeLine(body);
   return {
     name: header && header !== '' ? header : 'Test suite failed to run',
     classname: context.classname,
     ...(context.file ? { file: context.file } : {}),
     ...(line !== undefined ? { line } : {}),
     durationMs: 0,
-    outcome: 'failed',
+    outcome: 'error',
     ...(message !== undefined ? { message } : {}),
     ...(body !== '' ? { details: body } : {})
   };
+}
+
+/** jest explains a file it cannot parse at length; the cause follows `Details:`. */
+function causeLine(body: string): string | undefined {
+  const details = /^\s*Details:\s*$/m.exec(body);
+  return (details ? firstMeaningfulLine(body.slice(details.index + details[0].length)) : undefined) ?? firstMeaningfulLine(body);
+}
+
+// Babel's parse errors: `SyntaxError: /abs/test/x.test.js: Unexpected token (3:10)`
+const PARSE_ERROR = /^\s*\w*Error: (.+?): .*\((\d+):\d+\)\s*$/;
+
+/** The line of a parse error in the suite's own file (a parse error has no stack frame there). */
+function parseErrorLine(body: string, file: string, options: PathOptions): number | undefined {
+  for (const row of body.split('\n')) {
+    if (row.length > 1000) continue;
+    const match = PARSE_ERROR.exec(row);
+    if (match?.[1] && toRepoPath(match[1], options) === file) {
+      const number = Number(match[2]);
+      if (Number.isSafeInteger(number) && number > 0) return number;
+    }
+  }
+  return undefined;
 }
 
 /** The file relative to the project (as vitest's JUnit classnames are), else as the repository sees it. */
@@ -156,7 +181,7 @@ function casesOfFile(result: unknown, options: PathOptions): TestCase[] {
   const assertions = Array.isArray(result.assertionResults) ? result.assertionResults.filter(isRecord) : [];
   const cases = assertions.map((assertion) => assertionCase(assertion, context));
   const fileFailed = result.status === 'failed' || (isRecord(result.testExecError) && Object.keys(result.testExecError).length > 0);
-  if (fileFailed && !cases.some((c) => c.outcome === 'failed')) cases.push(fileFailureCase(result, context));
+  if (fileFailed && !cases.some((c) => c.outcome === 'failed')) cases.push(suiteErrorCase(result, context));
   return cases;
 }
 
@@ -215,7 +240,7 @@ function parseUnguarded(raw: string, options: PathOptions): JestParse {
 
 /**
  * Parse jest's `--json` report. Counts come from the test cases: each assertion result is a case,
- * and a test file that failed outside its tests (did not load, a hook threw) adds one failed case.
+ * and a test file that failed outside its tests (did not load, a hook threw) adds one 'error' case.
  */
 export function parseJestJson(raw: string, options: PathOptions = {}): JestParse {
   return neverThrows(
