@@ -480,10 +480,10 @@ KeyError: 'SECRET'`,
 
   test.each([
     // Slipway's unittest and Django runners: load and class-setup errors named as such, with the file.
-    ['tests.test_broken', 'import', 'file="tests/test_broken.py" line="3"', { file: 'tests/test_broken.py', line: 3 }],
+    ['tests.test_broken', 'import tests.test_broken', 'file="tests/test_broken.py" line="3"', { file: 'tests/test_broken.py', line: 3 }],
     ['tests.test_setup.CatalogueTest', 'setUpClass', 'file="tests/test_setup.py" line="7"', { file: 'tests/test_setup.py', line: 7 }],
-    ['test_broken', 'import', 'file="tests/test_broken.py"', { file: 'tests/test_broken.py', line: 3 }]
-  ])('a runner error %s.%s keeps its names and is placed in its own file', (classname, name, location, expected) => {
+    ['test_broken', 'import test_broken', 'file="tests/test_broken.py"', { file: 'tests/test_broken.py', line: 3 }]
+  ])('a runner error %s / %s keeps its names and is placed in its own file', (classname, name, location, expected) => {
     const body = `Traceback (most recent call last):
   File "/opt/python/3.11.7/lib/python3.11/unittest/loader.py", line 362, in _get_module_from_name
     __import__(name)

@@ -65,7 +65,7 @@ def describe(test, text):
     if kind == "_FailedTest":  # a test module that failed to import or load
         module = test._testMethodName
         file = module_file(module)
-        return module, "import", file, deepest_line(text, file) if file else None
+        return module, "import " + module, file, deepest_line(text, file) if file else None
     if kind == "_ErrorHolder":  # "setUpClass (tests.test_views.ViewTestCase)", "setUpModule (tests.test_x)"
         match = HOLDER.match(test.description)
         if match:
