@@ -31,6 +31,11 @@ export interface TestCase {
   details?: string;
 }
 
+/** How a person reads a test's name: `tests.test_app.test_index`, or the name alone when the report gives no class (pytest's collection errors). */
+export function testTitle(c: Pick<TestCase, 'classname' | 'name'>): string {
+  return c.classname ? `${c.classname}.${c.name}` : c.name;
+}
+
 export interface TestResults {
   passed: number;
   failed: number; // failures and errors together: both fail the run

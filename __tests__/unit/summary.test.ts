@@ -103,3 +103,12 @@ test('the terminal block carries the same facts', () => {
   expect(lines).toContain('lint: 3 findings (F401×2, F841×1)');
   expect(lines[lines.length - 1]).toBe('FAILURE in 4.2s');
 });
+
+test('a test without a class (a collection error) is named by its name alone, never with a leading dot', () => {
+  const collection: TestCase = { ...failing(1), classname: '', name: 'tests.test_auth', outcome: 'error', message: 'ImportError: no module x' };
+  const report: Report = { ...base, result: 'failure', tests: { passed: 0, failed: 1, skipped: 0, total: 1, durationMs: 5, cases: [collection] } };
+  for (const text of [renderSummary(report), renderTerminal(report).join('\n')]) {
+    expect(text).toContain('tests.test_auth');
+    expect(text).not.toContain('.tests.test_auth');
+  }
+});

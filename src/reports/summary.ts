@@ -1,7 +1,7 @@
 // The job summary: pure Markdown rendering of a Report, readable at a glance and bounded in size
 // (GitHub refuses summaries over 1 MiB), whatever the size of the test suite or the lint output.
 import { formatDuration } from '../format.js';
-import type { Finding, Report, StageResult, TestCase } from '../model.js';
+import { testTitle, type Finding, type Report, type StageResult, type TestCase } from '../model.js';
 import { vulnerabilitySection } from './vulnerabilities.js';
 
 const STATUS_ICON: Record<StageResult['status'], string> = { success: '✅', failure: '❌', skipped: '⏭️', warning: '⚠️' };
@@ -50,7 +50,7 @@ function tests(report: Report): string | undefined {
     .filter((c) => c.durationMs > 0);
   if (slowest.length > 0) {
     lines.push('', '<details><summary>Slowest tests</summary>', '', '| Test | Time |', '| --- | ---: |');
-    for (const c of slowest) lines.push(`| ${escapeCell(`${c.classname}.${c.name}`)} | ${formatDuration(c.durationMs)} |`);
+    for (const c of slowest) lines.push(`| ${escapeCell(testTitle(c))} | ${formatDuration(c.durationMs)} |`);
     lines.push('', '</details>');
   }
   return lines.join('\n');
@@ -60,7 +60,7 @@ function failureDetails(c: TestCase): string {
   const where = c.file ? ` (${c.file}${c.line ? `:${c.line}` : ''})` : '';
   const text = truncate(c.details ?? c.message ?? c.outcome, SUMMARY_LIMITS.failureText);
   return [
-    `<details><summary>❌ <code>${escapeHtml(`${c.classname}.${c.name}`)}</code>${escapeHtml(where)}: ${escapeHtml(truncate(c.message ?? c.outcome, 200))}</summary>`,
+    `<details><summary>❌ <code>${escapeHtml(testTitle(c))}</code>${escapeHtml(where)}: ${escapeHtml(truncate(c.message ?? c.outcome, 200))}</summary>`,
     '',
     `<pre>${escapeHtml(text)}</pre>`,
     '</details>'

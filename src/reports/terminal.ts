@@ -1,6 +1,6 @@
 // The CLI's closing block: the same facts as the job summary, as plain lines for a terminal.
 import { formatDuration } from '../format.js';
-import type { Report } from '../model.js';
+import { testTitle, type Report } from '../model.js';
 import { SUMMARY_LIMITS } from './summary.js';
 
 export function renderTerminal(report: Report): string[] {
@@ -16,7 +16,7 @@ export function renderTerminal(report: Report): string[] {
   if (tests) {
     lines.push(`tests: ${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped in ${formatDuration(tests.durationMs)}`);
     for (const c of tests.cases.filter((t) => t.outcome === 'failed' || t.outcome === 'error').slice(0, SUMMARY_LIMITS.failures)) {
-      lines.push(`  ✗ ${c.classname}.${c.name}${c.file ? ` (${c.file}${c.line ? `:${c.line}` : ''})` : ''}: ${c.message ?? c.outcome}`);
+      lines.push(`  ✗ ${testTitle(c)}${c.file ? ` (${c.file}${c.line ? `:${c.line}` : ''})` : ''}: ${c.message ?? c.outcome}`);
     }
   }
   if (report.coverage) {

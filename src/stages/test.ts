@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Ports, RunContext } from '../context.js';
 import type { Ecosystem, Environment, TestPlan } from '../ecosystems/ecosystem.js';
-import type { CoverageResult, StageResult, TestResults } from '../model.js';
+import { testTitle, type CoverageResult, type StageResult, type TestResults } from '../model.js';
 import { parseCobertura } from '../reports/cobertura.js';
 import { parseJestJson } from '../reports/jest.js';
 import { mergeTestResults, parseJUnit } from '../reports/junit.js';
@@ -180,7 +180,7 @@ export function verdictOf(
     return {
       status: 'failure',
       headline: line(headline, covered),
-      details: failing.slice(0, 5).map((c) => `${c.classname}.${c.name}: ${c.message ?? c.outcome}`)
+      details: failing.slice(0, 5).map((c) => `${testTitle(c)}: ${c.message ?? c.outcome}`)
     };
   }
   if (coverageMin > 0 && !coverage) {
