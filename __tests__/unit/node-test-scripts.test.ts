@@ -251,7 +251,10 @@ describe('planNodeTests: mocha', () => {
     const result = mocha(script, overrides);
     expect(result.commands.slice(1).map((c) => [c.command, ...c.args])).toEqual(reports);
     expect(result.lcov).toBe('/r/coverage/lcov.info');
-    if (env) expect(result.commands[0]?.env).toEqual({ NODE_V8_COVERAGE: '/r/v8-coverage' });
+    if (env) {
+      expect(result.commands[0]?.env).toEqual({ NODE_V8_COVERAGE: '/r/v8-coverage' });
+      expect(result.writes?.map((w) => w.path)).toContain('/r/v8-coverage/README.txt');
+    }
   });
 
   test('coverage off, or only nyc installed', () => {

@@ -41,13 +41,14 @@ export function planMocha(input: NodeTestPlanInput, found: ScriptCall & { call: 
     ...(coverage.lcov ? { lcov: coverage.lcov } : {}),
     ...(coverage.note ? { coverageNote: coverage.note } : {}),
     notes: [...delivery.notes, ...notes],
-    writes: [...writes, ...delivery.writes]
+    writes: [...writes, ...delivery.writes, ...(coverage.writes ?? [])]
   };
 }
 
 interface MochaCoverage {
   commands: Command[];
   env?: Record<string, string>;
+  writes?: Array<{ path: string; text: string }>;
   lcov?: string;
   note?: string;
 }
@@ -77,6 +78,8 @@ function mochaCoverage(input: NodeTestPlanInput, via: string[]): MochaCoverage {
     const raw = posix.join(input.reportDir, 'v8-coverage');
     return {
       env: { NODE_V8_COVERAGE: raw },
+      // The folder exists even when no node process ran (c8 report would print a stack); c8 skips non-JSON files.
+      writes: [{ path: posix.join(raw, 'README.txt'), text: 'V8 coverage of the test run (NODE_V8_COVERAGE), read by c8 report.\n' }],
       commands: [binCommand(input, 'c8', ['report', `--temp-directory=${raw}`, '--reporter=text-summary', ...report])],
       lcov
     };
