@@ -1,6 +1,6 @@
 // Where and why a run happens: everything the pipeline needs to know about its surroundings,
 // filled by the action entry (from the runner's environment) or the CLI (from the local checkout).
-import type { CacheStore, Files, GitHubApi, Host, Http, Mailer, ProcessRunner, Reporter } from './ports.js';
+import type { Artifacts, CacheStore, Files, GitHubApi, Host, Http, Mailer, ProcessRunner, Reporter } from './ports.js';
 
 export interface GitEvent {
   /** push, pull_request, workflow_dispatch, … ("local" for the CLI). */
@@ -59,4 +59,6 @@ export interface Ports {
   github?: GitHubApi;
   /** Sends notification mail; undefined where no mail can be sent. */
   mailer?: Mailer;
+  /** The run's artifacts (test shards hand their results to the merge job); undefined outside Actions. */
+  artifacts?: Artifacts;
 }

@@ -59,6 +59,19 @@ export class BrokenCacheEntry extends Error {
   }
 }
 
+/**
+ * The run's artifacts (files jobs of one workflow run hand to each other). Throws when the service
+ * cannot be reached or refuses; callers say what that means for the run.
+ */
+export interface Artifacts {
+  /** Uploads `files` (absolute, under `root`) as the artifact `name`, replacing one of that name (a re-run). */
+  upload(name: string, files: string[], root: string): Promise<void>;
+  /** The names of this run's artifacts (the newest of each name). */
+  list(): Promise<string[]>;
+  /** Unpacks the artifact `name` into `dir`. */
+  download(name: string, dir: string): Promise<void>;
+}
+
 export interface Annotation {
   title?: string;
   file?: string;
