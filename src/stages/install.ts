@@ -12,6 +12,7 @@ import { readKeyFiles } from '../ecosystems/shared.js';
 import type { StageResult } from '../model.js';
 import { StageLog } from '../stage-log.js';
 import { cacheFlow } from './cache-flow.js';
+import { keyLines } from './install-failure.js';
 
 export interface InstallOutcome {
   stage: StageResult;
@@ -70,12 +71,15 @@ export async function install(config: Config, context: RunContext, ports: Ports,
 
   for (const step of steps(plan)) {
     const stop = ports.reporter.progress(`installing dependencies (${plan.installer})`);
+    const from = log.lines.length;
     const run = await log.run(step.command, step.args, { cwd: config.workingDirectory, env: { ...plan.env, ...plan.installEnv, ...step.env } }).finally(stop);
     if (run.code !== 0) {
       const hint = installation.explain?.(`${run.stdout}\n${run.stderr}`);
       const shown = [...Object.entries(step.env ?? {}).map(([name, value]) => `${name}=${value}`), step.command, ...step.args];
       const headline = hint ?? `install failed: \`${shown.join(' ')}\` exited with ${run.code}`;
-      return result('failure', headline, { cacheHit: false, cacheKey: key }, [log.tail()]);
+      // The lines that say why, in the order they came; the log's end when none is recognised.
+      const why = keyLines(log.lines.slice(from + 1).join('\n'));
+      return result('failure', headline, { cacheHit: false, cacheKey: key }, [why.length > 0 ? why.join('\n') : log.tail()]);
     }
   }
   files.write(plan.stampPath, key); // folders made on the way: a project with no dependencies has no node_modules
