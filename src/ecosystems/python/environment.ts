@@ -7,7 +7,9 @@ import type { Config } from '../../config.js';
 import type { Environment, InstallPlan, InstallPorts, InstallRequest, Installation } from '../ecosystem.js';
 import { projectFiles } from '../project-files.js';
 import { readKeyFiles } from '../shared.js';
-import { planPythonInstall, venvPython } from './install-plan.js';
+import { explainPipFailure } from './install-errors.js';
+import { lockTool, planPythonInstall, venvPython } from './install-plan.js';
+import { indexHasTool } from './tool-fetch.js';
 import { INTERPRETER_PROBE, TOOLS_PROBE, parseInterpreter, parseTools, type Interpreter, type ProbedTools, type PythonTools } from './tools.js';
 
 /** What the test and lint plans need of a virtualenv. */
@@ -25,12 +27,18 @@ export async function installPython({ config, stateDir }: InstallRequest, { log,
   const project = projectFiles(files, config.workingDirectory);
   // A PATH search per tool on every run is wasted unless the project has that tool's lock file.
   const usable = (tool: string, lockFile: string): boolean => project.read(lockFile) !== undefined && host.which(tool);
+  const available = { poetry: usable('poetry', 'poetry.lock'), uv: usable('uv', 'uv.lock') };
+  // A lock file whose tool is missing: the tool is installed for the install when the index has it.
+  const tool = config.installCommands?.length ? undefined : lockTool(project);
+  const fetchable = tool && !available[tool] && (await indexHasTool(log, interpreter.executable, tool, config.workingDirectory));
   const detected = planPythonInstall({
     files: project,
     venv,
-    available: { poetry: usable('poetry', 'poetry.lock'), uv: usable('uv', 'uv.lock') },
+    available,
+    fetch: tool && fetchable ? { tool, dir: join(stateDir, 'tools', tool), interpreter: interpreter.executable } : undefined,
     installCommands: config.installCommands
   });
+  detected.choices.forEach((line) => log.write(line));
   const nothingToInstall = detected.installer === 'none';
   const env = { VIRTUAL_ENV: venv, PATH: `${join(venv, 'bin')}:${host.env.PATH ?? ''}`, PYTHONDONTWRITEBYTECODE: '1' };
   const downloads = join(stateDir, 'pip-downloads');
@@ -94,7 +102,8 @@ export async function installPython({ config, stateDir }: InstallRequest, { log,
     async environment(): Promise<Environment<PythonData>> {
       probed ??= await probe();
       return { root: config.workingDirectory, env, data: { venv, python, tools: probed.tools } };
-    }
+    },
+    explain: explainPipFailure
   };
 }
 
