@@ -9,5 +9,6 @@ const INDEX_TIMEOUT_SECONDS = '5';
 export async function indexHasTool(log: StageLog, interpreter: string, tool: LockTool, cwd: string): Promise<boolean> {
   const args = ['-m', 'pip', 'index', 'versions', tool, '--disable-pip-version-check', '--no-input', '--retries', '0', '--timeout', INDEX_TIMEOUT_SECONDS];
   const run = await log.run(interpreter, args, { cwd }).catch(() => undefined);
-  return run?.code === 0;
+  // pip answers `poetry (1.8.3)` and the versions when the index has it.
+  return run?.code === 0 && new RegExp(`^${tool} \\(`, 'm').test(run.stdout);
 }
