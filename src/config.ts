@@ -16,6 +16,7 @@ import {
   type AuditLevel
 } from './config-checks.js';
 import { previewConfig, type PreviewConfig } from './config-preview.js';
+import { shardConfig, type ShardConfig } from './config-shard.js';
 import { ConfigError, INPUT_DEFAULTS, MULTI_LINE_INPUTS, SECRET_INPUTS, type InputName, type InputReader } from './inputs.js';
 import { isAddress, parseNotifyOn, parseTarget, smtpUrlProblem, type NotifyEvent, type NotifyTarget } from './notify/targets.js';
 import { registryOf } from './stages/image-name.js';
@@ -24,7 +25,7 @@ import { deployBranchProblem } from './stages/ship-plan.js';
 
 export type Language = 'auto' | 'python' | 'node';
 
-export interface Config {
+export interface Config extends ShardConfig {
   /** Absolute project root. */
   workingDirectory: string;
   language: Language;
@@ -261,7 +262,8 @@ export async function buildConfig(read: InputReader, base: string, { checkout = 
     notifyOn,
     smtpUrl,
     mailFrom,
-    scheduledCommand: command('scheduled-command')
+    scheduledCommand: command('scheduled-command'),
+    ...shardConfig(optional('shard'), bool('merge-shards'), lines('test-command').length)
   };
 }
 

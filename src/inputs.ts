@@ -94,6 +94,15 @@ export const INPUTS = {
     description:
       "The preview's URL when the preview hook's JSON answer has no url: a template with {pr} for the pull request number, e.g. https://shop-pr-{pr}.onrender.com."
   },
+  shard: {
+    default: '',
+    description:
+      "i/n in a matrix job (e.g. ${{ matrix.shard }}/4): run this job's share of the test files, split by the durations recorded on the default branch, and upload its results for the merge job."
+  },
+  'merge-shards': {
+    default: 'false',
+    description: 'In the job after the shards (needs: on them): merge their results into one report, apply the coverage gates, comment, notify and ship.'
+  },
   'github-token': { default: '${{ github.token }}', description: 'Token for the pull request comment, Deployments and earlier runs.' }
 } as const;
 

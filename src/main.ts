@@ -7,6 +7,7 @@ import { join } from 'node:path';
 // start-up) for API calls a run may never make; whoever needs them imports '@actions/github' lazily.
 import { Context } from '../node_modules/@actions/github/lib/context.js';
 import { githubApi } from './adapters/github/api.js';
+import { githubArtifacts } from './adapters/github/artifacts.js';
 import { githubCacheStore } from './adapters/github/cache.js';
 import { githubReporter } from './adapters/github/reporter.js';
 import { info, saveState, setOutput } from './adapters/github/workflow-commands.js';
@@ -78,6 +79,8 @@ export async function run(): Promise<void> {
       http: nodeHttp,
       mailer: smtpMailer,
       github,
+      // Only shards and their merge job use artifacts (the library loads on first use).
+      artifacts: config.shard || config.mergeShards ? githubArtifacts() : undefined,
       ...machinePorts(context, config.workingDirectory, process.env)
     });
     for (const [name, value] of Object.entries(outputsOf(report))) reporter.setOutput(name, value);

@@ -24,9 +24,14 @@ import { manualDeploy } from './stages/manual-deploy.js';
 import { isManualDeploy } from './stages/manual-deploy-plan.js';
 import { closePreview } from './stages/preview.js';
 import { closesPreview } from './stages/preview-plan.js';
+import { mergeRun } from './stages/merge.js';
+import { endOfShard, handOver, restoreOnly, testShard } from './stages/shard.js';
 
 export async function runPipeline(config: Config, context: RunContext, ports: Ports): Promise<Report> {
   const started = Date.now();
+  // Test shards: the first one saves the environment, the others restore it (one save per key, not n racing).
+  const { shard } = config;
+  if (shard && shard.index > 1 && ports.cache) ports = { ...ports, cache: restoreOnly(ports.cache) };
   const report: Report = { result: 'success', durationMs: 0, stages: [], cacheHit: false };
   /**
    * Runs a part of the pipeline in its own log section: the programs it runs print there as they go,
@@ -68,6 +73,8 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     return report;
   }
 
+  if (config.mergeShards) return mergeRun(config, context, ports, report, inSection, started);
+
   const ecosystem = pickEcosystem(projectFiles(ports.files, config.workingDirectory), config.language);
   let environment: Awaited<ReturnType<typeof install>>['environment'];
   const installed = await inSection(
@@ -85,28 +92,36 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
 
   const pullRequest = context.event.pullRequest;
   const findings: PullRequestFindings = {};
+  // Lint and the audit see the same tree in every shard: the first one runs them.
+  const firstShard = (shard?.index ?? 1) === 1;
+  let shardFiles: string[] = [];
   if (environment) {
     const env = environment;
     // What the pull request changes and the base branch's baseline arrive while the tests run.
-    const gathering = pullRequest ? gatherPullRequest(config, context, ports) : undefined;
+    const gathering = pullRequest && !shard ? gatherPullRequest(config, context, ports) : undefined;
     gathering?.catch(() => undefined); // awaited below; until then a rejection must not count as unhandled
     // Lint and the audit need nothing from the tests: all run at once. The tests' log streams; the
     // others wait for their turn (sectionsInTurn), as streams interleaved line by line cannot be read.
     const [tested, linted, audited] = await Promise.all([
       inSection('test', async (stagePorts) => {
-        const outcome = await runTests(config, context, stagePorts, ecosystem, env);
+        const outcome = shard
+          ? await testShard(shard, config, context, stagePorts, ecosystem, env)
+          : await runTests(config, context, stagePorts, ecosystem, env);
+        if (shard && 'files' in outcome) shardFiles = outcome.files as string[];
         report.tests = outcome.results;
         report.coverage = outcome.coverage;
         return [outcome.stage];
       }),
-      config.lint
+      config.lint && firstShard
         ? inSection('lint', async (stagePorts) => {
             const outcome = await runLint(config, context, stagePorts, ecosystem, env);
             report.findings = outcome.findings; // undefined when the linter ran but findings were not measured
             return [outcome.stage];
           })
-        : inSection('lint', async () => [{ name: 'lint', status: 'skipped', durationMs: 0, headline: 'off (input `lint: false`)' }]),
-      config.audit
+        : inSection('lint', async () => [
+            { name: 'lint', status: 'skipped', durationMs: 0, headline: config.lint ? 'in shard 1' : 'off (input `lint: false`)' }
+          ]),
+      config.audit && firstShard
         ? inSection('audit', async (stagePorts) => {
             const outcome = await runAudit(config, context, stagePorts, ecosystem, env);
             report.advisories = outcome.vulnerabilities;
@@ -117,6 +132,15 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     ]);
     report.stages.push(...tested, ...linted, ...audited);
     annotate(report, config, ports);
+    if (shard) {
+      // The shard's results go to the merge job, which reports, gates and ships them as one run.
+      report.stages.push(
+        ...(await inSection('shard', async (p) =>
+          [await handOver(shard, shardFiles, config, context, p, report, new StageLog(p.runner))].flatMap((s) => s ?? [])
+        ))
+      );
+      return endOfShard(report, started);
+    }
     if (runsScheduledCommand(config, context)) {
       report.stages.push(...(await inSection('scheduled', (stagePorts) => runScheduledCommand(config, stagePorts, env, report))));
     }
@@ -153,6 +177,7 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
     }
   }
 
+  if (shard) return endOfShard(report, started); // its install failed: the merge job reports it missing
   if (config.image) {
     // Only a run in which nothing failed so far (install, tests, coverage gate, blocking lint) ships.
     const passed = !report.stages.some((stage) => stage.status === 'failure');

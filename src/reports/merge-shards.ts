@@ -2,7 +2,7 @@
 // the shards up: counts and failing tests summed, durations per file joined, coverage combined line
 // by line (a line covered in any shard is covered), never averaged. With every file's line lists the
 // merged figure equals an unsharded run's. Pure: the record is written and read back with validation.
-import type { CoverageResult, StageResult, TestResults } from '../model.js';
+import type { CoverageResult, Finding, StageResult, TestResults, Vulnerability } from '../model.js';
 import { mergeCoverage } from '../stages/test-tiers.js';
 import { mergeTestResults } from './junit.js';
 
@@ -22,6 +22,9 @@ export interface ShardRecord {
   coverage?: CoverageResult;
   /** Test file → milliseconds, measured in this shard. */
   durations: Record<string, number>;
+  /** Lint findings and vulnerabilities: the first shard alone lints and audits (the same tree in every shard). */
+  findings?: Finding[];
+  advisories?: Vulnerability[];
 }
 
 export function serializeShardRecord(record: ShardRecord): string {
@@ -59,6 +62,8 @@ export interface MergedShards {
   results?: TestResults;
   coverage?: CoverageResult;
   durations: Map<string, number>;
+  findings?: Finding[];
+  advisories?: Vulnerability[];
 }
 
 /** Adds up the records of shards 1..total. */
@@ -82,7 +87,9 @@ export function mergeShardRecords(records: readonly ShardRecord[], total: number
     results: withResults.length > 0 ? mergeTestResults(withResults) : undefined,
     // One shard's coverage goes through the same merge, so its figure is computed the same way.
     coverage: combineCoverage(present.filter((r) => r.coverage).map((r) => r.coverage!)),
-    durations
+    durations,
+    findings: present.find((r) => r.findings)?.findings,
+    advisories: present.find((r) => r.advisories)?.advisories
   };
 }
 

@@ -3,13 +3,14 @@
 // permission beyond the run's own (no `contents: write`, no artifact token), and its scoping is the
 // rule wanted here: a pull request's run reads the entries of its base branch, and nothing a pull
 // request saves is ever read by the default branch.
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Config } from '../config.js';
 import type { Ports, RunContext } from '../context.js';
 import type { Report } from '../model.js';
 import { buildBaseline, parseBaseline, serializeBaseline, type Baseline } from '../reports/baseline.js';
 import type { StageLog } from '../stage-log.js';
 import { cacheFlow } from './cache-flow.js';
+import { DURATIONS_FILE, fileDurations, serializeDurations } from './shard-plan.js';
 
 /** `slipway-baseline-<cache-version>-<os>-<sha>`; the prefix finds the newest of any commit. */
 export function baselineKey(cacheVersion: string, os: string, sha: string): { key: string; prefix: string } {
@@ -41,6 +42,9 @@ export async function saveBaseline(config: Config, context: RunContext, ports: P
   const folder = baselineFolder(context);
   const { key } = baselineKey(config.cacheVersion, context.os, context.event.sha);
   ports.files.write(join(folder, 'baseline.json'), serializeBaseline(buildBaseline(report, context.event.sha)));
+  // Each test file's duration, for test shards to split by (the same entry: one save, one restore).
+  const prefix = relative(context.repositoryRoot, config.workingDirectory).split(sep).join('/');
+  ports.files.write(join(folder, DURATIONS_FILE), serializeDurations(fileDurations(report.tests?.cases ?? [], prefix ? `${prefix}/` : '')));
   try {
     await cacheFlow(ports.cache, context, ports.reporter, log).save([folder], key);
   } finally {

@@ -120,3 +120,21 @@ export function describeSplit(plan: SplitPlan, shard: Shard): string {
         : '';
   return `shard ${shard.index}/${shard.total}: ${mine.length} of ${all} test files, split by ${plan.basis === 'durations' ? 'recorded durations' : plan.basis === 'size' ? 'file size' : 'round robin'}${estimate}`;
 }
+
+/** Saved beside the baseline: test file (project-relative) → milliseconds. */
+export const DURATIONS_FILE = 'durations.json';
+
+export function serializeDurations(durations: ReadonlyMap<string, number>): string {
+  return JSON.stringify({ version: 1, files: Object.fromEntries([...durations].map(([file, ms]) => [file, Math.round(ms)])) });
+}
+
+/** The recorded durations; empty when the text is missing, unreadable or of another version. */
+export function parseDurations(text: string | undefined): Map<string, number> {
+  try {
+    const value = JSON.parse(text ?? '') as { version?: unknown; files?: unknown };
+    if (value.version !== 1 || typeof value.files !== 'object' || value.files === null) return new Map();
+    return new Map(Object.entries(value.files as Record<string, unknown>).filter((e): e is [string, number] => usable(e[1] as number)));
+  } catch {
+    return new Map();
+  }
+}

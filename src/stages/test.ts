@@ -14,6 +14,7 @@ import { StageLog } from '../stage-log.js';
 import { projectFiles } from '../ecosystems/project-files.js';
 import { findTestFiles } from '../ecosystems/test-files.js';
 import { nothingTestedVerdict } from './nothing-tested.js';
+import { shardTestPlan } from './shard-command.js';
 import { mergeCoverage, NO_TESTS, notRunLines, planTiers, stopsTiers, tiersExitCode, type Tier } from './test-tiers.js';
 
 export interface TestOutcome {
@@ -35,7 +36,15 @@ interface TierRun {
   runner: string;
 }
 
-export async function runTests(config: Config, context: RunContext, ports: Ports, ecosystem: Ecosystem, environment: Environment): Promise<TestOutcome> {
+/** `only`: a test shard's files (project-relative), handed to the runner instead of its own discovery. */
+export async function runTests(
+  config: Config,
+  context: RunContext,
+  ports: Ports,
+  ecosystem: Ecosystem,
+  environment: Environment,
+  only?: readonly string[]
+): Promise<TestOutcome> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
   const tiers = planTiers(config.testCommand, context.tempDir);
@@ -43,7 +52,7 @@ export async function runTests(config: Config, context: RunContext, ports: Ports
   let failed: number | undefined;
   for (const [i, tier] of tiers.entries()) {
     if (tier.label) log.write(`Test ${tier.label}: ${tier.command!.join(' ')}`);
-    const run = await runTier(config, context, ports, ecosystem, environment, log, tier, tiers.length > 1);
+    const run = await runTier(config, context, ports, ecosystem, environment, log, tier, tiers.length > 1, only);
     if (run.empty) {
       const verdict = testedNothing(ports, ecosystem, config, run.empty) ?? { status: 'warning', headline: 'no tests to run', details: run.empty };
       return { stage: { name: 'test', durationMs: Date.now() - started, ...verdict }, log };
@@ -84,11 +93,13 @@ async function runTier(
   environment: Environment,
   log: StageLog,
   tier: Tier,
-  merging: boolean
+  merging: boolean,
+  only?: readonly string[]
 ): Promise<TierRun> {
   const { files } = ports;
   const testConfig = { testCommand: tier.command, testReportPatterns: config.testReportPatterns, coverage: config.coverage };
-  const plan = ecosystem.planTests(environment, { config: testConfig, reportDir: tier.reportDir, hostEnv: ports.host.env });
+  const planned = ecosystem.planTests(environment, { config: testConfig, reportDir: tier.reportDir, hostEnv: ports.host.env });
+  const plan = only ? shardTestPlan(planned, only) : planned;
   plan.notes.forEach((note) => log.write(note));
   if (plan.commands.length === 0) return { exitCode: 0, empty: plan.notes, runner: plan.runner };
   plan.writes?.forEach((file) => files.write(file.path, file.text));
@@ -116,8 +127,8 @@ async function runTier(
     ports.reporter.warning(`No test report was found${patterns ? ' for `test-report`' : ''}; the verdict comes from the exit code (${exitCode}).`);
   }
 
-  // A pull request's patch coverage, and tiers merged line by line, need every file's measured lines.
-  const coverage = readCoverage(plan, ports, { ...paths, lines: context.event.pullRequest !== undefined || merging });
+  // A pull request's patch coverage, and tiers or shards merged line by line, need every file's measured lines.
+  const coverage = readCoverage(plan, ports, { ...paths, lines: context.event.pullRequest !== undefined || merging || only !== undefined });
   if (plan.coverageNote) log.write(plan.coverageNote);
   return { exitCode, results, coverage, coverageNote: plan.coverageNote, runner: plan.runner };
 }
