@@ -44,8 +44,8 @@ export interface ArtifactService {
   envFor(runId: string, jobId: string): Record<string, string>;
   /** Finalized artifacts (all runs), oldest first. */
   artifacts(): StoredArtifact[];
-  /** Removes an artifact (a shard whose upload never happened). */
-  remove(name: string): void;
+  /** Removes run `runId`'s artifact `name` (a shard whose upload never happened). */
+  remove(runId: string, name: string): void;
   /** RPC names answered so far, in order, with their status. */
   readonly calls: Array<{ rpc: string; status: number }>;
   stop(): Promise<void>;
@@ -248,8 +248,8 @@ export async function startArtifactService(cache: { url: string; env(): Record<s
     token,
     envFor: (runId, jobId) => ({ ...cache.env(), ACTIONS_RESULTS_URL: base, ACTIONS_RUNTIME_TOKEN: token(runId, jobId) }),
     artifacts: () => stored.filter((a) => a.finalized),
-    remove(name) {
-      const index = stored.findIndex((a) => a.name === name);
+    remove(runId, name) {
+      const index = stored.findIndex((a) => a.runId === runId && a.name === name);
       if (index >= 0) stored.splice(index, 1);
     },
     calls,

@@ -1,0 +1,165 @@
+/**
+ * End to end: test sharding through the BUNDLED action, with real pip (local mirror), pytest and
+ * pytest-cov, the real @actions/artifact against the artifact fake, and the real @actions/cache
+ * against the cache fake behind it. Four shard jobs and a merge job of one workflow run:
+ * - the first run (no recorded durations) splits by file size; the merged counts and coverage equal
+ *   an unsharded run's exactly; only the first shard saves the environment;
+ * - after a default-branch run recorded durations, the shards split by them;
+ * - a missing shard fails the merge, naming it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runAction, type ActionResult } from './support/action-runner.js';
+import { startArtifactService, type ArtifactService } from './support/artifact-service.js';
+import { startCacheService, type CacheService } from './support/cache-service.js';
+import { pipMirrorEnv } from './support/python.js';
+import { makeTempDir, removeTempDirs } from './support/workspace.js';
+
+let cache: CacheService;
+let artifacts: ArtifactService;
+let pip: Record<string, string>;
+let project: string;
+/**
+ * On GitHub every job has the same RUNNER_TEMP and workspace path, and cache entries are told apart
+ * by their paths: the jobs that must find the baseline share both (one after the other, as they share the venv).
+ */
+let sharedTemp: string;
+
+/** shop/ with four modules; eight test files, two of them slow, each covering part of the code. */
+function pythonProject(): string {
+  const root = path.join(makeTempDir('slipway-shard-'), 'repo');
+  mkdirSync(path.join(root, 'shop'), { recursive: true });
+  mkdirSync(path.join(root, 'tests'), { recursive: true });
+  writeFileSync(path.join(root, 'requirements-dev.txt'), 'pytest==9.1.1\npytest-cov==7.1.0\n');
+  writeFileSync(path.join(root, '.coveragerc'), '[run]\nsource = shop\n');
+  writeFileSync(path.join(root, 'shop', '__init__.py'), '');
+  for (const name of ['cart', 'tax', 'stock', 'promo']) {
+    writeFileSync(
+      path.join(root, 'shop', `${name}.py`),
+      `def ${name}_add(a, b):\n    return a + b\n\n\ndef ${name}_sub(a, b):\n    return a - b\n\n\ndef ${name}_never(a):\n    if a:\n        return 1\n    return 0\n`
+    );
+  }
+  const files: Array<[string, string, string, number]> = [
+    ['test_cart_add.py', 'cart', 'add', 0.6],
+    ['test_cart_sub.py', 'cart', 'sub', 0],
+    ['test_tax_add.py', 'tax', 'add', 0.4],
+    ['test_tax_sub.py', 'tax', 'sub', 0],
+    ['test_stock_add.py', 'stock', 'add', 0],
+    ['test_stock_sub.py', 'stock', 'sub', 0],
+    ['test_promo_add.py', 'promo', 'add', 0],
+    ['test_promo_sub.py', 'promo', 'sub', 0]
+  ];
+  for (const [file, module, op, sleep] of files) {
+    const expected = op === 'add' ? 5 : 1;
+    // Longer files are bigger: the size split has something to go by.
+    const padding = '# padding\n'.repeat(file.length * 3);
+    writeFileSync(
+      path.join(root, 'tests', file),
+      `import time\n\nfrom shop.${module} import ${module}_${op}\n\n${padding}\ndef test_${op}_one():\n    time.sleep(${sleep})\n    assert ${module}_${op}(3, 2) == ${expected}\n\n\ndef test_${op}_two():\n    assert ${module}_${op}(2, 2) is not None\n`
+    );
+  }
+  return root;
+}
+
+beforeAll(async () => {
+  pip = pipMirrorEnv();
+  cache = await startCacheService();
+  artifacts = await startArtifactService(cache);
+  project = pythonProject();
+  sharedTemp = makeTempDir('slipway-shard-temp-');
+});
+
+afterAll(async () => {
+  await artifacts.stop();
+  await cache.stop();
+  removeTempDirs();
+});
+
+const explain = (result: ActionResult): string =>
+  `exit ${result.code}\n--- stdout ---\n${result.stdout.slice(-8000)}\n--- stderr ---\n${result.stderr.slice(-3000)}`;
+
+/** One job of workflow run `runId`: its own checkout and runner, the run's services. */
+function job(runId: string, jobId: string, inputs: Record<string, string | boolean>, ref = 'refs/heads/feature', runnerTemp?: string): Promise<ActionResult> {
+  // The shared runner also has the same checkout folder (a cache entry's version covers its paths).
+  const workspace = path.join(runnerTemp ? sharedTemp : makeTempDir('slipway-shard-job-'), 'repo');
+  cpSync(project, workspace, { recursive: true });
+  return runAction({
+    workspace,
+    timeoutMs: 110_000,
+    ref,
+    inputs: { lint: false, ...inputs },
+    cacheService: { env: () => artifacts.envFor(runId, jobId) },
+    env: { ...pip, GITHUB_RUN_ID: runId, GITHUB_JOB: jobId, ...(runnerTemp ? { RUNNER_TEMP: runnerTemp } : {}) }
+  });
+}
+
+/** Four shard jobs: at once on runners of their own, or one after the other on the shared RUNNER_TEMP. */
+async function shards(runId: string, runnerTemp?: string): Promise<ActionResult[]> {
+  const one = (i: number): Promise<ActionResult> => job(runId, `test-${i}`, { shard: `${i}/4` }, undefined, runnerTemp);
+  const results = runnerTemp ? [await one(1), await one(2), await one(3), await one(4)] : await Promise.all([1, 2, 3, 4].map(one));
+  results.forEach((result) => {
+    if (!result.ok) throw new Error(`a shard failed:\n${explain(result)}`);
+  });
+  return results;
+}
+
+const counts = (r: ActionResult) => ({
+  passed: r.outputs['tests-passed'],
+  failed: r.outputs['tests-failed'],
+  skipped: r.outputs['tests-skipped'],
+  coverage: r.outputs.coverage
+});
+
+describe('test shards of a Python project', () => {
+  let unsharded: ActionResult;
+
+  test('first run, no durations recorded: split by size; merged counts and coverage equal an unsharded run; one save', async () => {
+    const shardRuns = await shards('run-1');
+    for (const [i, run] of shardRuns.entries()) {
+      expect(run.log).toMatch(new RegExp(`shard ${i + 1}/4: 2 of 8 test files, split by file size`));
+      expect(run.log).toMatch(new RegExp(`Uploaded slipway-shard-${i + 1}-of-4`));
+      expect(Number(run.outputs['tests-passed'])).toBe(4);
+    }
+    // Shard 1 saved the environment; the others installed it (no entry yet) and saved nothing.
+    expect(cache.entries().filter((entry) => !entry.key.startsWith('slipway-baseline-'))).toHaveLength(1);
+    expect(
+      artifacts
+        .artifacts()
+        .map((a) => a.name)
+        .sort()
+    ).toEqual([1, 2, 3, 4].map((i) => `slipway-shard-${i}-of-4`));
+
+    const merged = await job('run-1', 'merge', { 'merge-shards': true, 'coverage-min': '50' });
+    if (!merged.ok) throw new Error(`the merge failed:\n${explain(merged)}`);
+    expect(merged.log).toMatch(/Merged 4 of 4 shards: 16 tests/);
+    expect(merged.log).not.toMatch(/pip install|python -m venv/);
+
+    unsharded = await job('run-0', 'build', {}, 'refs/heads/main', sharedTemp);
+    if (!unsharded.ok) throw new Error(`the unsharded run failed:\n${explain(unsharded)}`);
+    expect(counts(merged)).toEqual(counts(unsharded));
+    expect(counts(merged)).toEqual({ passed: '16', failed: '0', skipped: '0', coverage: counts(unsharded).coverage });
+    // Each module's `never` function is never called: coverage is the same partial figure either way.
+    expect(Number(unsharded.outputs.coverage)).toBeLessThan(100);
+  }, 300_000);
+
+  test('after the default branch recorded durations: the shards split by them', async () => {
+    expect(cache.entries().some((entry) => entry.key.startsWith('slipway-baseline-'))).toBe(true);
+    const shardRuns = await shards('run-2', sharedTemp);
+    for (const [i, run] of shardRuns.entries()) expect(run.log).toMatch(new RegExp(`shard ${i + 1}/4: \\d of 8 test files, split by recorded durations`));
+    // The two slow files (0.6 s and 0.4 s) land in different shards.
+    const slow = shardRuns.filter((run) => /test_cart_add\.py|test_tax_add\.py/.test(run.log.match(/Test files of this shard: (.*)/)?.[1] ?? ''));
+    expect(slow).toHaveLength(2);
+    const merged = await job('run-2', 'merge', { 'merge-shards': true });
+    if (!merged.ok) throw new Error(`the merge failed:\n${explain(merged)}`);
+    expect(counts(merged)).toEqual(counts(unsharded));
+  }, 300_000);
+
+  test('a missing shard fails the merge and names it', async () => {
+    artifacts.remove('run-2', 'slipway-shard-3-of-4');
+    const merged = await job('run-2', 'merge-again', { 'merge-shards': true });
+    expect(merged.ok).toBe(false);
+    expect(merged.outputs.result).toBe('failure');
+    expect(`${merged.stdout}`).toMatch(/merge-shards: shard 3 of 4 is missing \(no slipway-shard-3-of-4\)/);
+  }, 120_000);
+});
