@@ -11,6 +11,9 @@
 //   4 key          cache key cost on a 10,000-file repository with 50 dependency files
 //   5 transfer     save/restore throughput: Slipway's restore (streamed into tar) and @actions/cache's,
 //                  both against the fake service, raw tar --zstd, CLI local store
+//   6 shard        test sharding on a generated suite of 240 tests with skewed durations: the slowest of
+//                  4 shards over the mean, split by file size and by recorded durations; merged = unsharded
+//                  (only with --only …,shard: not part of the default run)
 //
 // Options: --reps N (rounds per scenario, default 3), --heavy-reps N (rounds on the heavy project,
 //          default 2: each costs ~2 min here), --startup-reps N (default 10),
@@ -35,6 +38,7 @@ import { startPipMirror } from './lib/mirror.mjs';
 import { benchResult, cleanEnv, emptyDir, mustRun, run, treeSize } from './lib/proc.mjs';
 import { pairedRatio, summary, unionLength } from './lib/stats.mjs';
 import { writeSyntheticRepo } from './lib/synthetic-repo.mjs';
+import { shardScenario } from './lib/shard-scenario.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(BENCH, '..');
@@ -114,6 +118,7 @@ const distCommit = gitHead();
 const { runAction } = await import(pathToFileURL(join(build.dir, 'support', 'action-runner.js')).href);
 const { startCacheService } = await import(pathToFileURL(join(build.dir, 'support', 'cache-service.js')).href);
 const { pipMirrorEnv } = await import(pathToFileURL(join(build.dir, 'support', 'python.js')).href);
+const { startArtifactService } = await import(pathToFileURL(join(build.dir, 'support', 'artifact-service.js')).href);
 
 const TMP = mkdtempSync(join(os.tmpdir(), 'slipway-bench-'));
 const svc = await startCacheService({ storageDir: join(TMP, 'cache-service') });
@@ -152,6 +157,10 @@ let traceCounter = 0;
 try {
   if (ONLY.has('overhead')) results.scenarios.startup = await startupScenario();
   if (ONLY.has('key')) results.scenarios.key = await keyScenario();
+  if (ONLY.has('shard')) {
+    const context = { runAction, startArtifactService, svc, tmp: TMP, pipEnv: PIP_ENV, actionDir: ACTION_DIR, reps: REPS, log };
+    results.scenarios.shard = await shardScenario(context);
+  }
   const projects = {};
   const made = {};
   if (['dependency', 'overhead', 'concurrency', 'transfer'].some((s) => ONLY.has(s))) {
@@ -867,6 +876,23 @@ function tableRows(res) {
       n: k.globMs.n,
       unit: 'triple'
     });
+  }
+  const sh = res.scenarios.shard;
+  if (sh) {
+    const label = `${sh.suite.tests} tests in ${sh.suite.files} files, ${sh.suite.sleepSeconds} s`;
+    add(
+      '6',
+      `shard 4 ways (${label}): slowest shard / mean, split by recorded durations`,
+      x(sh.byDurations.ratio),
+      atMost(1.15, sh.byDurations.ratio, '≤ 1.15×')
+    );
+    add('6', `shard 4 ways (${label}): slowest shard / mean, split by file size (first run)`, x(sh.bySize.ratio));
+    add(
+      '6',
+      "merged counts and coverage = an unsharded run's",
+      { median: sh.mergedEqualsUnsharded ? 1 : 0, min: NaN, max: NaN, n: 1, unit: '' },
+      sh.mergedEqualsUnsharded ? { target: 'equal', met: true } : { target: 'equal', met: false }
+    );
   }
   const t = res.scenarios.transfer;
   if (t) {
