@@ -6,15 +6,18 @@
  *   an unsharded run's exactly; only the first shard saves the environment;
  * - after a default-branch run recorded durations, the shards split by them;
  * - a missing shard fails the merge, naming it.
+ * And a Node project (jest, in a folder of the repository): three shards merge to an unsharded run's
+ * counts and coverage.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { ProjectJob } from './support/job.js';
 import path from 'node:path';
 import { runAction, type ActionResult } from './support/action-runner.js';
 import { startArtifactService, type ArtifactService } from './support/artifact-service.js';
 import { startCacheService, type CacheService } from './support/cache-service.js';
 import { pipMirrorEnv } from './support/python.js';
-import { makeTempDir, removeTempDirs } from './support/workspace.js';
+import { makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
 let cache: CacheService;
 let artifacts: ArtifactService;
@@ -162,4 +165,41 @@ describe('test shards of a Python project', () => {
     expect(merged.outputs.result).toBe('failure');
     expect(`${merged.stdout}`).toMatch(/merge-shards: shard 3 of 4 is missing \(no slipway-shard-3-of-4\)/);
   }, 120_000);
+});
+
+/** examples/node-app with its one test file and three more, each testing part of src/app.js. */
+function nodeTests(project: string): void {
+  const app = "const { createApp, createStore, validateItem } = require('../src/app');\n";
+  writeFileSync(
+    path.join(project, 'test', 'validate.test.js'),
+    `${app}\ntest('a good item', () => expect(validateItem({ name: 'a', quantity: 1 })).toEqual([]));\ntest('no object', () => expect(validateItem(null)).toEqual(['body must be a JSON object']));\ntest('bad quantity', () => expect(validateItem({ name: 'a', quantity: -1 })).toHaveLength(1));\n`
+  );
+  writeFileSync(
+    path.join(project, 'test', 'store.test.js'),
+    `${app}\ntest('ids go on from the highest', () => expect(createStore([{ id: 4, name: 'x', quantity: 1 }]).add('y', 2).id).toBe(5));\ntest('empty', () => expect(createStore().list()).toEqual([]));\n`
+  );
+  writeFileSync(
+    path.join(project, 'test', 'server.test.js'),
+    `${app}\ntest('listens and closes', async () => {\n  const server = createApp();\n  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));\n  const res = await fetch(\`http://127.0.0.1:\${server.address().port}/items\`);\n  expect(res.status).toBe(200);\n  await new Promise((resolve) => server.close(resolve));\n});\n`
+  );
+}
+
+describe('test shards of a Node project (jest, in a folder of the repository)', () => {
+  test('three shards merge to the unsharded counts and coverage', async () => {
+    const job = new ProjectJob(path.join(repoRoot(), 'examples', 'node-app'), 'app', () => ({ timeoutMs: 110_000 }));
+    const as = (runId: string, jobId: string) => ({ cacheService: { env: () => artifacts.envFor(runId, jobId) }, env: { GITHUB_RUN_ID: runId } });
+    for (const i of [1, 2, 3]) {
+      const shard = await job.run({ ...as('node-1', `test-${i}`), inputs: { lint: false, shard: `${i}/3` } }, nodeTests);
+      if (!shard.ok) throw new Error(`shard ${i} failed:\n${explain(shard)}`);
+      expect(shard.log).toMatch(new RegExp(`shard ${i}/3: \\d of 4 test files, split by file size`));
+      expect(shard.log).toMatch(/--runTestsByPath test\//);
+    }
+    const merged = await job.run({ ...as('node-1', 'merge'), inputs: { lint: false, 'merge-shards': true } }, nodeTests);
+    if (!merged.ok) throw new Error(`the merge failed:\n${explain(merged)}`);
+    const unsharded = await job.run({ ...as('node-0', 'build'), inputs: { lint: false } }, nodeTests);
+    if (!unsharded.ok) throw new Error(`the unsharded run failed:\n${explain(unsharded)}`);
+    expect(counts(merged)).toEqual(counts(unsharded));
+    expect(Number(unsharded.outputs['tests-passed'])).toBeGreaterThanOrEqual(9);
+    expect(Number(unsharded.outputs.coverage)).toBeGreaterThan(0);
+  }, 300_000);
 });
