@@ -5,7 +5,8 @@
  * - the first run (no recorded durations) splits by file size; the merged counts and coverage equal
  *   an unsharded run's exactly; only the first shard saves the environment;
  * - after a default-branch run recorded durations, the shards split by them;
- * - a missing shard fails the merge, naming it.
+ * - a missing shard fails the merge, naming it;
+ * - the project's pytest configuration holds in the shards (testpaths, its own python_files).
  * And a Node project (jest, in a folder of the repository): three shards merge to an unsharded run's
  * counts and coverage.
  */
@@ -36,6 +37,11 @@ function pythonProject(): string {
   mkdirSync(path.join(root, 'tests'), { recursive: true });
   writeFileSync(path.join(root, 'requirements-dev.txt'), 'pytest==9.1.1\npytest-cov==7.1.0\n');
   writeFileSync(path.join(root, '.coveragerc'), '[run]\nsource = shop\n');
+  // The project's pytest configuration decides what runs, sharded or not: scripts/ is not a test
+  // folder here, and check_*.py files are tests the split does not know (they run in shard 1).
+  writeFileSync(path.join(root, 'pytest.ini'), '[pytest]\ntestpaths = tests\npython_files = test_*.py check_*.py\n');
+  mkdirSync(path.join(root, 'scripts'), { recursive: true });
+  writeFileSync(path.join(root, 'scripts', 'test_tool.py'), 'def test_not_a_test_here():\n    assert False\n');
   writeFileSync(path.join(root, 'shop', '__init__.py'), '');
   for (const name of ['cart', 'tax', 'stock', 'promo']) {
     writeFileSync(
@@ -62,6 +68,7 @@ function pythonProject(): string {
       `import time\n\nfrom shop.${module} import ${module}_${op}\n\n${padding}\ndef test_${op}_one():\n    time.sleep(${sleep})\n    assert ${module}_${op}(3, 2) == ${expected}\n\n\ndef test_${op}_two():\n    assert ${module}_${op}(2, 2) is not None\n`
     );
   }
+  writeFileSync(path.join(root, 'tests', 'check_extra.py'), 'from shop.stock import stock_never\n\n\ndef test_never():\n    assert stock_never(1) == 1\n');
   return root;
 }
 
@@ -120,9 +127,9 @@ describe('test shards of a Python project', () => {
   test('first run, no durations recorded: split by size; merged counts and coverage equal an unsharded run; one save', async () => {
     const shardRuns = await shards('run-1');
     for (const [i, run] of shardRuns.entries()) {
-      expect(run.log).toMatch(new RegExp(`shard ${i + 1}/4: 2 of 8 test files, split by file size`));
+      expect(run.log).toMatch(new RegExp(`shard ${i + 1}/4: \\d of 9 test files, split by file size`));
       expect(run.log).toMatch(new RegExp(`Uploaded slipway-shard-${i + 1}-of-4`));
-      expect(Number(run.outputs['tests-passed'])).toBe(4);
+      expect(run.outputs['tests-failed']).toBe('0');
     }
     // Shard 1 saved the environment; the others installed it (no entry yet) and saved nothing.
     expect(cache.entries().filter((entry) => !entry.key.startsWith('slipway-baseline-'))).toHaveLength(1);
@@ -135,13 +142,15 @@ describe('test shards of a Python project', () => {
 
     const merged = await job('run-1', 'merge', { 'merge-shards': true, 'coverage-min': '50' });
     if (!merged.ok) throw new Error(`the merge failed:\n${explain(merged)}`);
-    expect(merged.log).toMatch(/Merged 4 of 4 shards: 16 tests/);
+    expect(merged.log).toMatch(/Merged 4 of 4 shards: 17 tests/);
     expect(merged.log).not.toMatch(/pip install|python -m venv/);
 
     unsharded = await job('run-0', 'build', {}, 'refs/heads/main', sharedTemp);
     if (!unsharded.ok) throw new Error(`the unsharded run failed:\n${explain(unsharded)}`);
     expect(counts(merged)).toEqual(counts(unsharded));
-    expect(counts(merged)).toEqual({ passed: '16', failed: '0', skipped: '0', coverage: counts(unsharded).coverage });
+    expect(counts(merged)).toEqual({ passed: '17', failed: '0', skipped: '0', coverage: counts(unsharded).coverage });
+    // check_extra.py ran once, in shard 1.
+    expect(shardRuns.map((run) => /check_extra\.py/.test(run.log))).toEqual([true, false, false, false]);
     // Each module's `never` function is never called: coverage is the same partial figure either way.
     expect(Number(unsharded.outputs.coverage)).toBeLessThan(100);
   }, 300_000);
@@ -149,7 +158,7 @@ describe('test shards of a Python project', () => {
   test('after the default branch recorded durations: the shards split by them', async () => {
     expect(cache.entries().some((entry) => entry.key.startsWith('slipway-baseline-'))).toBe(true);
     const shardRuns = await shards('run-2', sharedTemp);
-    for (const [i, run] of shardRuns.entries()) expect(run.log).toMatch(new RegExp(`shard ${i + 1}/4: \\d of 8 test files, split by recorded durations`));
+    for (const [i, run] of shardRuns.entries()) expect(run.log).toMatch(new RegExp(`shard ${i + 1}/4: \\d of 9 test files, split by recorded durations`));
     // The two slow files (0.6 s and 0.4 s) land in different shards.
     const slow = shardRuns.filter((run) => /test_cart_add\.py|test_tax_add\.py/.test(run.log.match(/Test files of this shard: (.*)/)?.[1] ?? ''));
     expect(slow).toHaveLength(2);

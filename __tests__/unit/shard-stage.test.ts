@@ -10,7 +10,7 @@ import type { TestPlan } from '../../src/ecosystems/ecosystem.js';
 import type { InputName } from '../../src/inputs.js';
 import { mergeShardRecords, SHARD_RECORD_VERSION, type ShardRecord } from '../../src/reports/merge-shards.js';
 import { mergedVerdict } from '../../src/stages/merge-collect.js';
-import { shardTestPlan } from '../../src/stages/shard-command.js';
+import { shardTestPlan, type ShardShare } from '../../src/stages/shard-command.js';
 import { projectPrefix, restoreOnly } from '../../src/stages/shard.js';
 
 const repo = mkdtempSync(join(tmpdir(), 'slipway-shard-config-'));
@@ -54,17 +54,51 @@ const plan = (runner: string, args: string[], extra: Partial<TestPlan> = {}): Te
 
 describe('shardTestPlan', () => {
   const files = ['tests/test_a.py', 'tests/test_b.py'];
+  const share: ShardShare = { files, all: [...files, 'tests/test_c.py'], first: true, root: '/p' };
 
   test.each<[string, string[], string[]]>([
-    ['pytest', ['-m', 'pytest', '--junitxml=j.xml'], ['-m', 'pytest', '--junitxml=j.xml', ...files]],
     ['jest', ['test', '--', '--ci', '--json'], ['test', '--', '--ci', '--json', '--runTestsByPath', ...files]],
     ['vitest', ['test', '--', '--reporter=junit'], ['test', '--', '--reporter=junit', ...files]],
     ['mocha', ['test', '--', '--reporter', 'xunit'], ['test', '--', '--reporter', 'xunit', ...files]],
-    ['node', ['test', '--', '--test-reporter=junit'], ['test', '--', '--test-reporter=junit', ...files]]
+    ['node', ['test', '--', '--test-reporter=junit'], ['test', '--', '--test-reporter=junit', ...files]],
+    // pytest run some other way (Django's launcher): the files as arguments.
+    [
+      'pytest',
+      ['/r/django_launcher.py', 'j.xml', '', 'pytest-django', '--', '-x'],
+      ['/r/django_launcher.py', 'j.xml', '', 'pytest-django', '--', '-x', ...files]
+    ]
   ])('%s: the files at the end of the command that runs the tests', (runner, args, expected) => {
-    const sharded = shardTestPlan(plan(runner, args), files);
+    const sharded = shardTestPlan(plan(runner, args), share);
     expect(sharded.commands[0]!.args).toEqual(expected);
     expect(sharded.commands[1]!.args).toEqual(['xml']);
+  });
+
+  test.each<[string, string, string[], string, string[]]>([
+    [
+      'python -m pytest',
+      '/v/bin/python',
+      ['-m', 'pytest', '--junitxml=/r/junit.xml', 'tests/unit'],
+      '/v/bin/python',
+      ['/r/slipway_pytest_shard.py', '--junitxml=/r/junit.xml', 'tests/unit']
+    ],
+    [
+      'coverage run -m pytest',
+      '/v/bin/python',
+      ['-m', 'coverage', 'run', '-m', 'pytest', '-x'],
+      '/v/bin/python',
+      ['-m', 'coverage', 'run', '/r/slipway_pytest_shard.py', '-x']
+    ],
+    ['the pytest program', 'pytest', ['-q', 'tests'], 'python', ['/r/slipway_pytest_shard.py', '-q', 'tests']]
+  ])('pytest (%s): the command as written, through the launcher with the share beside it', (_name, command, args, launched, launchedArgs) => {
+    const sharded = shardTestPlan({ ...plan('pytest', args), commands: [{ command, args }], junit: ['/r/junit.xml'] }, share);
+    expect(sharded.commands).toEqual([{ command: launched, args: launchedArgs }]);
+    const written = Object.fromEntries((sharded.writes ?? []).map((file) => [file.path, file.text]));
+    expect(written['/r/slipway_pytest_shard.py']).toMatch(/pytest\.main\(sys\.argv\[1:\], plugins=\[SlipwayShard\(\)\]\)/);
+    expect(JSON.parse(written['/r/slipway-shard.json']!)).toEqual({
+      mine: ['/p/tests/test_a.py', '/p/tests/test_b.py'],
+      all: ['/p/tests/test_a.py', '/p/tests/test_b.py', '/p/tests/test_c.py'],
+      first: true
+    });
   });
 
   test.each<[string, Partial<TestPlan>, RegExp]>([
@@ -73,12 +107,12 @@ describe('shardTestPlan', () => {
     ['custom', {}, /the test command cannot be given/],
     ['jest', { writes: [{ path: '/r/slipway-runner-options.cjs', text: '' }] }, /runs jest among other commands.*npx jest/]
   ])('%s is refused with the fix', (runner, extra, message) => {
-    expect(() => shardTestPlan(plan(runner, [], extra), files)).toThrow(message);
+    expect(() => shardTestPlan(plan(runner, [], extra), share)).toThrow(message);
   });
 
   test('a plan with nothing to run stays as it is', () => {
     const empty: TestPlan = { runner: 'none', commands: [], junit: [], notes: ['no test script'] };
-    expect(shardTestPlan(empty, files)).toBe(empty);
+    expect(shardTestPlan(empty, share)).toBe(empty);
   });
 });
 
@@ -128,6 +162,14 @@ describe('mergedVerdict', () => {
     expect(verdict.status).toBe('failure');
     expect(verdict.headline).toBe('merge-shards: shard 2 of 3 is missing (no slipway-shard-2-of-3)');
     expect(verdict.details![0]).toBe('slipway-shard-2-of-3: its shard.json is not JSON');
+  });
+
+  test('shards that had test files but ran no test fail the merge (never green on nothing)', () => {
+    const merged = mergeShardRecords([record(1, 2, 'success', 0, 0), record(2, 2, 'success', 0, 0)], 2);
+    expect(mergedVerdict({ coverageMin: 0 }, merged, [], 2)).toMatchObject({
+      status: 'failure',
+      headline: 'merge-shards: the 2 shards ran no test from their 2 test files'
+    });
   });
 
   test('failing tests of any shard fail the merge and are named; coverage-min applies to the combined figure', () => {

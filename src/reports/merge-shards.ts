@@ -57,6 +57,8 @@ export interface MergedShards {
   strays: string[];
   /** Test files two shards ran (their splits differed): counted twice in the totals. */
   twice: string[];
+  /** How many test files the shards were given, together. */
+  files: number;
   /** Shards whose own test stage failed, with its headline. */
   failedShards: Array<{ index: number; headline: string }>;
   results?: TestResults;
@@ -83,6 +85,7 @@ export function mergeShardRecords(records: readonly ShardRecord[], total: number
     missing,
     strays,
     twice: [...twice].sort(),
+    files: seen.size,
     failedShards: present.filter((r) => r.stage.status === 'failure').map((r) => ({ index: r.index, headline: r.stage.headline })),
     results: withResults.length > 0 ? mergeTestResults(withResults) : undefined,
     // One shard's coverage goes through the same merge, so its figure is computed the same way.

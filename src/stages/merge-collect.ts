@@ -79,6 +79,11 @@ export function mergedVerdict(config: Pick<Config, 'coverageMin'>, merged: Merge
       ]
     };
   }
+  if (merged.files > 0 && merged.results?.total === 0) {
+    // Never green on nothing: the shards had test files and not one test ran.
+    const headline = `merge-shards: the ${total} shards ran no test from their ${merged.files} test files`;
+    return { name: 'test', status: 'failure', headline, details: ['Each shard says what its runner collected; an unsharded run shows what it would run.'] };
+  }
   const exitCode = merged.failedShards.length > 0 ? 1 : 0;
   const verdict = verdictOf(exitCode, merged.results, merged.coverage, config.coverageMin);
   const headline = `${total} shards · ${verdict.headline}`;

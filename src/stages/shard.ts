@@ -30,18 +30,32 @@ export async function testShard(
 ): Promise<TestOutcome & { files: string[] }> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
-  const files = await shareOf(shard, config, context, ports, ecosystem, log);
+  const { files, all } = await shareOf(shard, config, context, ports, ecosystem, log);
   const name = `shard ${shard.index}/${shard.total}`;
   if (files.length === 0) {
     // More shards than test files: this one has nothing to run, and that is no failure.
     return { stage: { name: 'test', status: 'success', durationMs: Date.now() - started, headline: `${name}: no test files in this share` }, log, files };
   }
-  const outcome = await runTests(config, context, ports, ecosystem, environment, files);
+  const outcome = await runTests(config, context, ports, ecosystem, environment, { files, all, first: shard.index === 1, root: config.workingDirectory });
+  const collectedNone = outcome.stage.status === 'warning' || outcome.stage.headline.startsWith('ran 0 tests'); // nothing-tested.ts
+  if (outcome.results?.total === 0 && collectedNone) {
+    // Its files hold no test the runner collects (outside `testpaths`, say): the merge job judges
+    // whether the shards together tested anything.
+    const headline = `${name}: the runner collected no test from this share`;
+    return { ...outcome, stage: { name: 'test', status: 'success', durationMs: outcome.stage.durationMs, headline }, files };
+  }
   return { ...outcome, stage: { ...outcome.stage, headline: `${name} · ${outcome.stage.headline}` }, files };
 }
 
-/** This shard's test files (project-relative): the same split every shard computes for itself. */
-export async function shareOf(shard: Shard, config: Config, context: RunContext, ports: Ports, ecosystem: Ecosystem, log: StageLog): Promise<string[]> {
+/** This shard's test files and all of them (project-relative): the same split every shard computes for itself. */
+export async function shareOf(
+  shard: Shard,
+  config: Config,
+  context: RunContext,
+  ports: Ports,
+  ecosystem: Ecosystem,
+  log: StageLog
+): Promise<{ files: string[]; all: string[] }> {
   const found = findTestFiles(projectFiles(ports.files, config.workingDirectory), (path) => ecosystem.isTestFile(path), MAX_TEST_FILES, 20_000);
   const files = found.files.map((path) => ({ path, size: ports.files.read(join(config.workingDirectory, path))?.length }));
   const durations = await recordedDurations(config, context, ports, log);
@@ -49,7 +63,7 @@ export async function shareOf(shard: Shard, config: Config, context: RunContext,
   log.write(describeSplit(plan, shard));
   const mine = plan.shards[shard.index - 1] ?? [];
   if (mine.length > 0) log.write(`Test files of this shard: ${mine.join(' ')}`);
-  return mine;
+  return { files: mine, all: files.map((file) => file.path) };
 }
 
 /** The durations saved with the newest baseline of the base branch (or of this branch); empty without. */

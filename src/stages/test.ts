@@ -14,7 +14,7 @@ import { StageLog } from '../stage-log.js';
 import { projectFiles } from '../ecosystems/project-files.js';
 import { findTestFiles } from '../ecosystems/test-files.js';
 import { nothingTestedVerdict } from './nothing-tested.js';
-import { shardTestPlan } from './shard-command.js';
+import { shardTestPlan, type ShardShare } from './shard-command.js';
 import { mergeCoverage, NO_TESTS, notRunLines, planTiers, stopsTiers, tiersExitCode, type Tier } from './test-tiers.js';
 
 export interface TestOutcome {
@@ -36,14 +36,14 @@ interface TierRun {
   runner: string;
 }
 
-/** `only`: a test shard's files (project-relative), handed to the runner instead of its own discovery. */
+/** `only`: a test shard's part of the split: the runner runs its files alone. */
 export async function runTests(
   config: Config,
   context: RunContext,
   ports: Ports,
   ecosystem: Ecosystem,
   environment: Environment,
-  only?: readonly string[]
+  only?: ShardShare
 ): Promise<TestOutcome> {
   const started = Date.now();
   const log = new StageLog(ports.runner);
@@ -94,7 +94,7 @@ async function runTier(
   log: StageLog,
   tier: Tier,
   merging: boolean,
-  only?: readonly string[]
+  only?: ShardShare
 ): Promise<TierRun> {
   const { files } = ports;
   const testConfig = { testCommand: tier.command, testReportPatterns: config.testReportPatterns, coverage: config.coverage };
