@@ -97,7 +97,7 @@ export const INPUTS = {
   shard: {
     default: '',
     description:
-      "i/n in a matrix job (e.g. ${{ matrix.shard }}/4): run this job's share of the test files, split by the durations recorded on the default branch, and upload its results for the merge job."
+      "i/n in a matrix job (e.g. 2/4, from the matrix): run this job's share of the test files, split by the durations recorded on the default branch, and upload its results for the merge job."
   },
   'merge-shards': {
     default: 'false',
