@@ -69,6 +69,16 @@ describe('mergeShardRecords', () => {
     expect(merged).toMatchObject({ missing: [1, 4], strays: ['1/3'], twice: ['x'] });
   });
 
+  test("the first shard's lint and audit verdicts and findings are the merge's", () => {
+    const lint = { name: 'lint' as const, status: 'failure' as const, headline: '2 findings (lint-blocking)' };
+    const finding = { path: 'a.py', line: 1, code: 'F401', message: 'unused', severity: 'warning' as const };
+    const first = { ...record(1, 2, []), checks: [lint], findings: [finding] };
+    const merged = mergeShardRecords([record(2, 2, []), first], 2);
+    expect(merged.checks).toEqual([lint]);
+    expect(merged.findings).toEqual([finding]);
+    expect(mergeShardRecords([record(1, 1, [])], 1).checks).toEqual([]);
+  });
+
   test('one shard alone: its coverage recounted the same way', () => {
     const merged = mergeShardRecords([record(1, 1, [], coverageOf(fileCoverage('a.py', [1, 2, 3], [4])))], 1);
     expect(merged.coverage).toMatchObject({ percent: 75, linesValid: 4, linesCovered: 3 });

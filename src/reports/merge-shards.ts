@@ -25,6 +25,8 @@ export interface ShardRecord {
   /** Lint findings and vulnerabilities: the first shard alone lints and audits (the same tree in every shard). */
   findings?: Finding[];
   advisories?: Vulnerability[];
+  /** The lint and audit stages (first shard): their verdicts gate the merge job as they would one job. */
+  checks?: Array<Pick<StageResult, 'name' | 'status' | 'headline' | 'details'>>;
 }
 
 export function serializeShardRecord(record: ShardRecord): string {
@@ -66,6 +68,7 @@ export interface MergedShards {
   durations: Map<string, number>;
   findings?: Finding[];
   advisories?: Vulnerability[];
+  checks: NonNullable<ShardRecord['checks']>;
 }
 
 /** Adds up the records of shards 1..total. */
@@ -92,7 +95,8 @@ export function mergeShardRecords(records: readonly ShardRecord[], total: number
     coverage: combineCoverage(present.filter((r) => r.coverage).map((r) => r.coverage!)),
     durations,
     findings: present.find((r) => r.findings)?.findings,
-    advisories: present.find((r) => r.advisories)?.advisories
+    advisories: present.find((r) => r.advisories)?.advisories,
+    checks: present.find((r) => r.checks && r.checks.length > 0)?.checks ?? []
   };
 }
 

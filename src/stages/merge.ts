@@ -33,7 +33,9 @@ export async function mergeRun(config: Config, context: RunContext, ports: Ports
         advisories: collected.merged?.advisories,
         vulnerabilities: collected.merged?.advisories?.length
       });
-      return [{ ...collected.stage, durationMs: Date.now() - stageStarted }];
+      // Lint and audit ran in the first shard: their verdicts count here as in one job (lint-blocking, audit-level).
+      const checks = (collected.merged?.checks ?? []).map((check) => ({ ...check, durationMs: 0 }));
+      return [{ ...collected.stage, durationMs: Date.now() - stageStarted }, ...checks];
     },
     'test'
   );

@@ -109,7 +109,10 @@ export async function handOver(
     coverage: report.coverage,
     durations: Object.fromEntries(fileDurations(report.tests?.cases ?? [], prefix)),
     findings: report.findings,
-    advisories: report.advisories
+    advisories: report.advisories,
+    checks: report.stages
+      .filter((stage) => (stage.name === 'lint' || stage.name === 'audit') && shard.index === 1)
+      .map(({ name: stage, status, headline, details }) => ({ name: stage, status, headline, details }))
   };
   ports.files.write(join(root, SHARD_RECORD_FILE), serializeShardRecord(record));
   // The runner's own reports beside the record, for people to read (the record holds what the merge needs).
