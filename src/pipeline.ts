@@ -9,16 +9,13 @@ import { formatDuration } from './format.js';
 import type { Finding, Report, StageName, StageResult, TestResults } from './model.js';
 import { selectAnnotations, type AnnotationCandidate } from './reports/annotations.js';
 import { StageLog, streamingTo } from './stage-log.js';
-import { saveBaseline, savesBaseline } from './stages/baseline-cache.js';
-import { shipAndDeploy } from './stages/ship.js';
 import { install } from './stages/install.js';
 import { runLint } from './stages/lint.js';
 import { runAudit } from './stages/audit.js';
 import { vulnerabilityAnnotations } from './reports/vulnerabilities.js';
-import { patchVerdict } from './stages/patch-plan.js';
-import { commentOnPullRequest, gatherPullRequest, type PullRequestFindings } from './stages/pull-request.js';
+import { gatherPullRequest, type PullRequestFindings } from './stages/pull-request.js';
+import { baselineSection, finishRun, patchSection, shipSection } from './stages/closing.js';
 import { runTests } from './stages/test.js';
-import { notify } from './stages/notify.js';
 import { runScheduledCommand, runsScheduledCommand } from './stages/scheduled.js';
 import { manualDeploy } from './stages/manual-deploy.js';
 import { isManualDeploy } from './stages/manual-deploy-plan.js';
@@ -65,12 +62,7 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
       return [outcome.stage];
     });
     report.stages.push(...deployed);
-    report.result = deployed.some((stage) => stage.status === 'failure') ? 'failure' : 'success';
-    report.durationMs = Date.now() - started;
-    if (config.notify.length > 0) {
-      await inSection('notify', async (stagePorts) => (await notify(config, context, stagePorts, report, new StageLog(stagePorts.runner)), []));
-    }
-    return report;
+    return finishRun(config, context, ports, report, inSection, started);
   }
 
   if (config.mergeShards) return mergeRun(config, context, ports, report, inSection, started);
@@ -145,76 +137,13 @@ export async function runPipeline(config: Config, context: RunContext, ports: Po
       report.stages.push(...(await inSection('scheduled', (stagePorts) => runScheduledCommand(config, stagePorts, env, report))));
     }
 
-    if (gathering && pullRequest) {
-      const patched = await inSection('patch', async (stagePorts) => {
-        const started = Date.now();
-        const facts = await gathering;
-        const log = new StageLog(stagePorts.runner);
-        facts.log.lines.forEach((line) => log.write(line));
-        const verdict = patchVerdict({
-          changes: facts.changes.files,
-          unknown: facts.changes.unknown,
-          coverage: report.coverage,
-          baselineCoverage: facts.baseline?.coverage,
-          baseRef: pullRequest.baseRef,
-          measuring: config.coverage,
-          min: config.patchCoverageMin
-        });
-        // Unknown changed lines are worth a warning only when there was coverage to compare them with.
-        if (report.coverage && facts.changes.warning) stagePorts.reporter.warning(facts.changes.warning);
-        Object.assign(findings, { patch: verdict.patch, delta: verdict.delta, changes: facts.changes.files });
-        report.coverageDelta = verdict.delta;
-        report.patchCoverage = verdict.patch?.percent;
-        return [{ name: 'patch', durationMs: Date.now() - started, ...verdict.stage }];
-      });
-      report.stages.push(...patched);
-    }
-    if (savesBaseline(context, report)) {
-      await inSection('baseline', async (stagePorts) => {
-        await saveBaseline(config, context, stagePorts, report, new StageLog(stagePorts.runner));
-        return [];
-      });
-    }
+    if (gathering) await patchSection(config, context, gathering, report, findings, inSection);
+    await baselineSection(config, context, report, inSection);
   }
 
   if (shard) return endOfShard(report, started); // its install failed: the merge job reports it missing
-  if (config.image) {
-    // Only a run in which nothing failed so far (install, tests, coverage gate, blocking lint) ships.
-    const passed = !report.stages.some((stage) => stage.status === 'failure');
-    // One section for both: they share one registry login, and the deploy's steps write to both logs.
-    const title = config.preview && context.event.pullRequest ? 'image and preview' : config.deployHook ? 'image and deploy' : 'image';
-    const shippedStages = await inSection(
-      title,
-      async (stagePorts) => {
-        const shipped = await shipAndDeploy(config, context, stagePorts, passed);
-        const { image } = shipped;
-        if (image.pushed && image.repository && image.image && image.digest) {
-          report.image = { repository: image.repository, image: image.image, digest: image.digest, tags: image.tags };
-        }
-        if (shipped.deploy) {
-          report.deployed = shipped.deploy.deployed;
-          report.rolledBack = shipped.deploy.rolledBack;
-        }
-        report.previewUrl = shipped.preview?.url;
-        return [image.stage, ...(shipped.deploy ? [shipped.deploy.stage] : []), ...(shipped.preview ? [shipped.preview.stage] : [])];
-      },
-      'image'
-    );
-    report.stages.push(...shippedStages);
-  }
-
-  report.result = report.stages.some((stage) => stage.status === 'failure') ? 'failure' : 'success';
-  report.durationMs = Date.now() - started;
-  // Last, so the comment tells the final result.
-  await commentOnPullRequest(config, context, ports, report, findings);
-  // After everything: it announces the final result, and changes nothing of it.
-  if (config.notify.length > 0) {
-    await inSection('notify', async (stagePorts) => {
-      await notify(config, context, stagePorts, report, new StageLog(stagePorts.runner));
-      return [];
-    });
-  }
-  return report;
+  await shipSection(config, context, report, inSection);
+  return finishRun(config, context, ports, report, inSection, started, findings);
 }
 
 type Candidate = AnnotationCandidate & { message: string; title: string };
