@@ -12,13 +12,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { groupLines, outerEnv, type ActionResult, type Annotation } from './support/action-runner.js';
 import { expectFailure, expectSuccess } from './support/assertions.js';
 import { startCacheService, type CacheService } from './support/cache-service.js';
 import { ProjectJob } from './support/job.js';
-import { fixturePath, removeTempDirs, repoRoot } from './support/workspace.js';
+import { fixturePath, lineOf, removeTempDirs, replaceInFile, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 
@@ -41,20 +41,6 @@ const newJob = (fixture: string): ProjectJob =>
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
 /** The runners print their own stack frames to the log: only Slipway's are a crash there. */
 const expectTestFailure = (result: ActionResult): void => expectFailure(result, { toolFramesInLog: true });
-
-function lineOf(file: string, text: string): number {
-  const index = readFileSync(file, 'utf8')
-    .split('\n')
-    .findIndex((line) => line.includes(text));
-  if (index < 0) throw new Error(`${text} not in ${file}`);
-  return index + 1;
-}
-
-function replaceInFile(file: string, from: string, to: string): void {
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}`);
-  writeFileSync(file, text.replace(from, to));
-}
 
 /** What mocha itself says, run in the tree the action installed. */
 function mochaReference(project: string): { passed: number; failed: number; skipped: number } {

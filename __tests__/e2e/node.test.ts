@@ -29,7 +29,7 @@ import { groupLines, outerEnv, type ActionResult, type Annotation } from './supp
 import { expectFailure, expectSuccess, SLIPWAY_FRAME } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
 import { ProjectJob } from './support/job.js';
-import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
+import { copyInto, fixturePath, lineOf, makeTempDir, removeTempDirs, replaceInFile, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.js');
@@ -96,21 +96,6 @@ function parseSeconds(text: string): number {
   const m = /^(?:(\d+)m)?\s*(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(text.trim());
   if (!m) throw new Error(`cannot read the time "${text}"`);
   return Number(m[1] ?? 0) * 60 + Number(m[2]) / (m[3] === 'ms' ? 1000 : 1);
-}
-
-/** 1-based number of the first line of `file` containing `text`. */
-function lineOf(file: string, text: string): number {
-  const index = readFileSync(file, 'utf8')
-    .split('\n')
-    .findIndex((line) => line.includes(text));
-  if (index < 0) throw new Error(`${text} not in ${file}`);
-  return index + 1;
-}
-
-function replaceInFile(file: string, from: string, to: string): void {
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}`);
-  writeFileSync(file, text.replace(from, to));
 }
 
 function editJson(file: string, edit: (value: Record<string, unknown>) => void): void {

@@ -19,7 +19,7 @@ import { expectFailure, expectSuccess } from './support/assertions.js';
 import { startCacheService, type CacheService } from './support/cache-service.js';
 import { ProjectJob } from './support/job.js';
 import { pipMirrorEnv } from './support/python.js';
-import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
+import { copyInto, fixturePath, lineOf, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const APP = 'services/web';
@@ -49,15 +49,6 @@ function tree(root: string): string[] {
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
     .sort();
-}
-
-/** 1-based number of the first line of `file` containing `text`. */
-function lineOf(file: string, text: string): number {
-  const index = readFileSync(file, 'utf8')
-    .split('\n')
-    .findIndex((line) => line.includes(text));
-  if (index < 0) throw new Error(`${text} not in ${file}`);
-  return index + 1;
 }
 
 describe('a Django project: Django test runner, test database, coverage', () => {

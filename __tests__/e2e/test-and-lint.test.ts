@@ -22,7 +22,7 @@ import { expectFailure, expectSuccess, STACK_FRAME } from './support/assertions.
 import { startCacheService, type CacheService } from './support/cache-service.js';
 import { ProjectJob } from './support/job.js';
 import { defaultPython, pipMirrorEnv } from './support/python.js';
-import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
+import { copyInto, fixturePath, lineOf, makeTempDir, removeTempDirs, replaceInFile, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const EXAMPLE = path.join(repoRoot(), 'examples', 'flask-app');
@@ -87,21 +87,6 @@ function referenceCoverage(python: string, projectCopy: string, measure: string[
   const total = /^TOTAL\s.*?(\d+\.\d)%\s*$/m.exec(report);
   if (!total) throw new Error(`no TOTAL line in:\n${report}`);
   return total[1] ?? '';
-}
-
-function replaceInFile(file: string, from: string, to: string): void {
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}`);
-  writeFileSync(file, text.replace(from, to));
-}
-
-/** 1-based number of the first line of `file` containing `text`. */
-function lineOf(file: string, text: string): number {
-  const index = readFileSync(file, 'utf8')
-    .split('\n')
-    .findIndex((line) => line.includes(text));
-  if (index < 0) throw new Error(`${text} not in ${file}`);
-  return index + 1;
 }
 
 /** A virtual environment and lint-violating sources inside the project tree: none of it is the user's code. */

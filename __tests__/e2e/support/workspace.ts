@@ -9,7 +9,7 @@
  * therefore see the workspace at the same absolute path, as consecutive jobs on one runner do
  * (/home/runner/work/<repo>/<repo>), or restores would miss for the wrong reason.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,4 +105,20 @@ export function isolateEnv(names: readonly string[]): () => void {
       else process.env[name] = value;
     }
   };
+}
+
+/** 1-based number of the first line of `file` containing `text`. */
+export function lineOf(file: string, text: string): number {
+  const index = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((line) => line.includes(text));
+  if (index < 0) throw new Error(`${text} not in ${file}`);
+  return index + 1;
+}
+
+/** Replaces the first `from` in a file; a fixture that lacks it is a broken test, said at once. */
+export function replaceInFile(file: string, from: string, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}`);
+  writeFileSync(file, text.replace(from, to));
 }
