@@ -1,23 +1,14 @@
 // A failed install's details are the lines that say why, from the failing command's own output.
 import { describe, expect, test } from '@jest/globals';
-import { tmpdir } from 'node:os';
 import { buildConfig } from '../../src/config.js';
-import type { Ports, RunContext } from '../../src/context.js';
+import type { Ports } from '../../src/context.js';
 import type { Ecosystem, InstallPlan } from '../../src/ecosystems/ecosystem.js';
 import { install } from '../../src/stages/install.js';
 import { fakeFiles, fakeHost, fakeReporter, fakeRunner, noHttp } from '../fixtures/fake-ports.js';
+import { STAGE_PROJECT, stageContext } from '../fixtures/stage-context.js';
 
-const project = tmpdir();
-const context: RunContext = {
-  repositoryRoot: project,
-  stateDir: '/state',
-  tempDir: '/tmp/run',
-  os: 'linux',
-  arch: 'x64',
-  image: 'ubuntu24',
-  inActions: true,
-  event: { name: 'push', ref: 'refs/heads/main', sha: 'abc', defaultBranch: 'main', repository: 'acme/shop', serverUrl: 'https://github.com' }
-};
+const project = STAGE_PROJECT;
+const context = stageContext;
 
 const plan: InstallPlan = {
   installer: 'pip',
