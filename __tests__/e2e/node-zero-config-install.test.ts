@@ -10,33 +10,22 @@
  * Machine notes: see the header of node.test.ts (COREPACK_INTEGRITY_KEYS=0 lets corepack fetch pnpm
  * from this machine's npm registry mirror). One cache service for the suite, five runs in all.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { groupLines, type ActionResult, type Annotation } from './support/action-runner.js';
 import { expectSuccess } from './support/assertions.js';
-import { startCacheService, type CacheService } from './support/cache-service.js';
 import { ProjectJob } from './support/job.js';
-import { fixturePath, removeTempDirs, repoRoot } from './support/workspace.js';
+import { cacheSuite } from './support/suite.js';
+import { fixturePath, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const COREPACK_ENV = { COREPACK_INTEGRITY_KEYS: '0', COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' };
 
-let svc: CacheService;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  svc = await startCacheService();
-});
-
-afterAll(async () => {
-  await svc?.stop();
-  removeTempDirs();
-  process.stderr.write(`node-zero-config-install timings (ms): ${JSON.stringify(timings)}\n`);
-});
+const suite = cacheSuite('node-zero-config-install');
 
 const newJob = (fixture: string, env: Record<string, string> = {}): ProjectJob =>
-  new ProjectJob(fixturePath(fixture), '.', () => ({ actionDir: ACTION_DIR, cacheService: svc, timeoutMs: 240_000, env }));
+  new ProjectJob(fixturePath(fixture), '.', () => ({ actionDir: ACTION_DIR, cacheService: suite.cache, timeoutMs: 240_000, env }));
 
 const warnings = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'warning');
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
@@ -51,12 +40,12 @@ describe('no lockfile by design (.npmrc package-lock=false)', () => {
 
   beforeAll(async () => {
     cold = await job.run();
-    timings['no-lockfile-cold'] = cold.durationMs;
+    suite.timings['no-lockfile-cold'] = cold.durationMs;
     // Nothing the install wrote may be a lockfile in the checkout.
     const written = readdirSync(job.project).filter((name) => /^(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml)$/.test(name));
-    timings['no-lockfile-lockfiles-written'] = written.length;
+    suite.timings['no-lockfile-lockfiles-written'] = written.length;
     warm = await job.run();
-    timings['no-lockfile-warm'] = warm.durationMs;
+    suite.timings['no-lockfile-warm'] = warm.durationMs;
   }, 240_000);
 
   test('cold: npm install without a lockfile, tests run, one note that versions may drift, nothing written', () => {
@@ -65,9 +54,9 @@ describe('no lockfile by design (.npmrc package-lock=false)', () => {
     expect(cold.outputs).toMatchObject({ 'cache-hit': 'false', 'tests-passed': '2', 'tests-failed': '0' });
     expect(warnings(cold).map((a) => a.message)).toEqual([expect.stringMatching(/^The project keeps no lockfile \(\.npmrc\).*may drift between runs/)]);
     expect(errors(cold)).toEqual([]);
-    expect(timings['no-lockfile-lockfiles-written']).toBe(0);
+    expect(suite.timings['no-lockfile-lockfiles-written']).toBe(0);
     const key = cold.outputs['cache-key'] ?? '';
-    expect(svc.entries().map((e) => e.key)).toContain(key);
+    expect(suite.cache.entries().map((e) => e.key)).toContain(key);
   });
 
   test('warm: restored from the cache under the same package.json key, nothing installed', () => {
@@ -84,7 +73,7 @@ describe('pnpm through corepack, called by name from the test script', () => {
 
   beforeAll(async () => {
     run = await job.run();
-    timings['pnpm-scripts'] = run.durationMs;
+    suite.timings['pnpm-scripts'] = run.durationMs;
   }, 240_000);
 
   test('`pnpm lint && node --test` passes: corepack’s shims are on PATH (one corepack enable)', () => {
@@ -108,12 +97,12 @@ describe('eslint lints what the lint script names', () => {
 
   beforeAll(async () => {
     run = await job.run();
-    timings['lint-targets'] = run.durationMs;
+    suite.timings['lint-targets'] = run.durationMs;
     broken = await job.run({}, (project) => {
       const config = path.join(project, 'eslint.config.js');
       writeFileSync(config, readFileSync(config, 'utf8').replace("'error'", "'eror'"));
     });
-    timings['lint-broken-config'] = broken.durationMs;
+    suite.timings['lint-broken-config'] = broken.durationMs;
   }, 240_000);
 
   test('`eslint src`: the finding in src/ is reported, the one in scripts/ is not', () => {

@@ -10,33 +10,22 @@
  *
  * Machine notes: see node.test.ts (npm registry mirror; the lockfiles were made here with npm install).
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { groupLines, outerEnv, type ActionResult, type Annotation } from './support/action-runner.js';
 import { expectFailure, expectSuccess } from './support/assertions.js';
-import { startCacheService, type CacheService } from './support/cache-service.js';
 import { ProjectJob } from './support/job.js';
-import { fixturePath, lineOf, removeTempDirs, replaceInFile, repoRoot } from './support/workspace.js';
+import { cacheSuite } from './support/suite.js';
+import { fixturePath, lineOf, replaceInFile, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 
-let svc: CacheService;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  svc = await startCacheService();
-});
-
-afterAll(async () => {
-  await svc?.stop();
-  removeTempDirs();
-  process.stderr.write(`node-zero-config-tests timings (ms): ${JSON.stringify(timings)}\n`);
-});
+const suite = cacheSuite('node-zero-config-tests');
 
 const newJob = (fixture: string): ProjectJob =>
-  new ProjectJob(fixturePath(fixture), 'app', () => ({ actionDir: ACTION_DIR, cacheService: svc, timeoutMs: 240_000 }));
+  new ProjectJob(fixturePath(fixture), 'app', () => ({ actionDir: ACTION_DIR, cacheService: suite.cache, timeoutMs: 240_000 }));
 
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
 /** The runners print their own stack frames to the log: only Slipway's are a crash there. */
@@ -72,7 +61,7 @@ describe('mocha after a check step, coverage through the installed c8', () => {
 
   beforeAll(async () => {
     cold = await job.run();
-    timings['mocha-cold'] = cold.durationMs;
+    suite.timings['mocha-cold'] = cold.durationMs;
     if (cold.ok) reference = mochaReference(job.project);
   }, 240_000);
 
@@ -93,7 +82,7 @@ describe('mocha after a check step, coverage through the installed c8', () => {
     const result = await job.run({}, (project) =>
       replaceInFile(path.join(project, 'test', 'cart.spec.js'), assertion, 'assert.strictEqual(discount(200, 10), 181)')
     );
-    timings['mocha-failing'] = result.durationMs;
+    suite.timings['mocha-failing'] = result.durationMs;
     expectTestFailure(result);
     expect(result.outputs).toMatchObject(counts(mochaReference(job.project)));
     expect(result.outputs).toMatchObject({ 'cache-hit': 'true', 'tests-failed': '1' });
@@ -110,7 +99,7 @@ describe('jest through `npm run lint && npm run test:unit`', () => {
 
   beforeAll(async () => {
     cold = await job.run();
-    timings['delegated-jest-cold'] = cold.durationMs;
+    suite.timings['delegated-jest-cold'] = cold.durationMs;
   }, 240_000);
 
   test('success: counts and coverage arrive; lint and jest each ran once; the log says how the options reached jest', () => {
@@ -131,7 +120,7 @@ describe('jest through `npm run lint && npm run test:unit`', () => {
         "'use strict';\n\nconst { gone } = require('../src/gone');\n\ntest('never runs', () => expect(gone).toBe(1));\n"
       )
     );
-    timings['delegated-jest-broken'] = result.durationMs;
+    suite.timings['delegated-jest-broken'] = result.durationMs;
     expectTestFailure(result);
     expect(result.outputs).toMatchObject({ 'cache-hit': 'true', 'tests-passed': '3', 'tests-failed': '1', 'tests-skipped': '1' });
     const onSuite = errors(result).filter((a) => a.file === job.file('test/broken.test.js'));

@@ -12,35 +12,24 @@
  *
  * The test counts are compared with pytest's own, run here in the environment the action built.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { groupLines, type ActionResult } from './support/action-runner.js';
 import { expectFailure, expectSuccess } from './support/assertions.js';
-import { startCacheService, type CacheService } from './support/cache-service.js';
 import { ProjectJob } from './support/job.js';
+import { cacheSuite } from './support/suite.js';
 import { defaultPython, pipMirrorEnv } from './support/python.js';
-import { copyInto, fixturePath, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
+import { copyInto, fixturePath, makeTempDir, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const APP = 'app';
 
-let svc: CacheService;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  svc = await startCacheService();
-});
-
-afterAll(async () => {
-  await svc?.stop();
-  removeTempDirs();
-  process.stderr.write(`python-zero-config-install.test timings (ms): ${JSON.stringify(timings)}\n`);
-});
+const suite = cacheSuite('python-zero-config-install.test');
 
 const newJob = (fixture: string): ProjectJob =>
-  new ProjectJob(fixturePath(fixture), APP, () => ({ actionDir: ACTION_DIR, cacheService: svc, env: pipMirrorEnv() }));
+  new ProjectJob(fixturePath(fixture), APP, () => ({ actionDir: ACTION_DIR, cacheService: suite.cache, env: pipMirrorEnv() }));
 
 const installLog = (result: ActionResult): string => groupLines(result, 'install').join('\n');
 const commands = (result: ActionResult): string[] => groupLines(result, 'install').filter((line) => line.startsWith('$ '));
@@ -66,7 +55,7 @@ function coldRun(fixture: string): { job: ProjectJob; get: () => { result: Actio
   let reference = NaN;
   beforeAll(async () => {
     result = await job.run();
-    timings[fixture] = result.durationMs;
+    suite.timings[fixture] = result.durationMs;
     if (result.ok) reference = pytestPassed(job, result, fixture);
   }, 180_000);
   return { job, get: () => ({ result, reference }) };
@@ -92,7 +81,7 @@ describe('requirements files: the base and the test ones, not the docs or conda 
 
   test('a requirement the index does not have: the failure shows the line that says why', async () => {
     const result = await job.run({}, (project) => appendFileSync(path.join(project, 'requirements-dev.txt'), 'nosuch-package-xyz==1.0\n'));
-    timings['failing-install'] = result.durationMs;
+    suite.timings['failing-install'] = result.durationMs;
     expectFailure(result);
     expect(result.summary).toContain('pip found no release of nosuch-package-xyz==1.0 on the package index');
     const why = /<summary>Why<\/summary><pre>([\s\S]*?)<\/pre>/.exec(result.summary)?.[1] ?? '';
@@ -156,7 +145,7 @@ describe('a poetry project where poetry cannot be had', () => {
       }
     );
     const seconds = (Date.now() - started) / 1000;
-    timings['poetry-index-question'] = Date.now() - started;
+    suite.timings['poetry-index-question'] = Date.now() - started;
     expect(run.status).not.toBe(0);
     expect(seconds).toBeLessThan(10);
   });

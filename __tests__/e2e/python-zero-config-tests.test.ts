@@ -10,35 +10,24 @@
  *   on the project's own file and line under a readable name, never on the standard library; tests
  *   in a `tests/` folder without `__init__.py` are found.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ActionResult, Annotation } from './support/action-runner.js';
 import { expectFailure, expectSuccess } from './support/assertions.js';
-import { startCacheService, type CacheService } from './support/cache-service.js';
 import { ProjectJob } from './support/job.js';
+import { cacheSuite } from './support/suite.js';
 import { pipMirrorEnv } from './support/python.js';
-import { copyInto, fixturePath, lineOf, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
+import { copyInto, fixturePath, lineOf, makeTempDir, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const APP = 'services/web';
 
-let svc: CacheService;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  svc = await startCacheService();
-});
-
-afterAll(async () => {
-  await svc?.stop();
-  removeTempDirs();
-  process.stderr.write(`python-zero-config-tests.test timings (ms): ${JSON.stringify(timings)}\n`);
-});
+const suite = cacheSuite('python-zero-config-tests.test');
 
 const newJob = (fixture: string): ProjectJob =>
-  new ProjectJob(fixturePath(fixture), APP, () => ({ actionDir: ACTION_DIR, cacheService: svc, env: pipMirrorEnv() }));
+  new ProjectJob(fixturePath(fixture), APP, () => ({ actionDir: ACTION_DIR, cacheService: suite.cache, env: pipMirrorEnv() }));
 
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
 const onFile = (r: ActionResult, file: string): Annotation[] => errors(r).filter((a) => a.file === file);
@@ -59,7 +48,7 @@ describe('a Django project: Django test runner, test database, coverage', () => 
 
   beforeAll(async () => {
     first = await job.run();
-    timings['django-cold'] = first.durationMs;
+    suite.timings['django-cold'] = first.durationMs;
     if (!first.ok) return;
     // The reference: Django itself, in the environment the action built, on a copy of the project.
     const copy = makeTempDir('slipway-django-ref-');
@@ -89,7 +78,7 @@ describe('a Django project: Django test runner, test database, coverage', () => 
       writeFileSync(file, readFileSync(file, 'utf8').replace('price_with_tax(), 360)', 'price_with_tax(), 361)'));
     };
     const result = await job.run({}, edit);
-    timings['django-failing'] = result.durationMs;
+    suite.timings['django-failing'] = result.durationMs;
     expectFailure(result);
     expect(result.outputs).toMatchObject({ 'cache-hit': 'true', 'tests-passed': String(reference - 1), 'tests-failed': '1' });
     const onTest = onFile(result, job.file('shop/tests.py'));
@@ -107,7 +96,7 @@ describe('unittest: a test module that does not import, a setUpClass that raises
 
   beforeAll(async () => {
     result = await job.run();
-    timings['unittest-import-error'] = result.durationMs;
+    suite.timings['unittest-import-error'] = result.durationMs;
   }, 120_000);
 
   test('each error on the project file and line, under a readable name; nothing on the standard library', () => {
