@@ -36,6 +36,11 @@ export interface CacheStore {
    */
   readonly remote?: boolean;
   /**
+   * Can save some of the files under `paths` as an entry of those paths (`members` of save): such
+   * entries restore like any other, so one tree can be kept as several entries restored at once.
+   */
+  readonly partial?: boolean;
+  /**
    * Restores `paths` from the entry saved under `key` or, failing that, the newest entry whose key
    * starts with one of `restoreKeys`. Returns the key of the entry restored, undefined on a miss.
    * Throws when the store cannot be reached (callers turn that into a warning), BrokenCacheEntry
@@ -46,9 +51,10 @@ export interface CacheStore {
   restore(paths: string[], key: string, restoreKeys?: string[], signal?: AbortSignal, progress?: () => void): Promise<string | undefined>;
   /**
    * Saves `paths` under `key`. Returns false when nothing was stored and that is no failure: an
-   * entry with that key exists already, or the runner allows no cache writes.
+   * entry with that key exists already, or the runner allows no cache writes. With `members` (only
+   * when `partial`), just those files and folders under `paths` go into the entry.
    */
-  save(paths: string[], key: string, signal?: AbortSignal, progress?: () => void): Promise<boolean>;
+  save(paths: string[], key: string, signal?: AbortSignal, progress?: () => void, members?: string[]): Promise<boolean>;
 }
 
 /** A cache entry that arrived whole but cannot be unpacked: the store works, the entry does not. */
@@ -153,6 +159,8 @@ export interface Http {
 export interface FolderListing {
   files: string[];
   folders: string[];
+  /** Symbolic links (to anything); not in `files` or `folders`. Optional for listings that never hold any. */
+  links?: string[];
 }
 
 /**
@@ -164,6 +172,8 @@ export interface Files {
   read(path: string): string | undefined;
   /** A folder's entries (not recursive); empty when it does not exist. */
   list(path: string): FolderListing;
+  /** The bytes and the number of entries (files, links, folders) of a path with everything under it; links not followed. */
+  usage(path: string): { bytes: number; entries: number };
   exists(path: string): boolean;
   /** Where a path leads through its links; undefined when it leads nowhere. */
   resolve(path: string): string | undefined;

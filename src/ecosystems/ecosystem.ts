@@ -69,6 +69,11 @@ export interface Installation<Data = unknown> {
   /** After a good install, before the save: notes that let a later restore skip checks. */
   record?(): Promise<void>;
   environment(): Promise<Environment<Data>>;
+  /**
+   * After a good install: paths in the environment that Slipway's own commands never use (Python's
+   * seed packages), cached apart and restored only for a run that may need them.
+   */
+  setAside?(): Promise<string[]>;
   /** A sentence that explains a failed install, when the ecosystem recognises the failure. */
   explain?(output: string): string | undefined;
 }

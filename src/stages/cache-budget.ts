@@ -75,11 +75,12 @@ export function budgetedCache(store: CacheStore, { budgetMs, now = Date.now, gra
   return {
     description: store.description,
     remote: store.remote,
+    partial: store.partial,
     get failure() {
       return failure;
     },
     restore: (paths, key, restoreKeys) => guarded((signal, progress) => store.restore(paths, key, restoreKeys, signal, progress)),
-    save: (paths, key) => guarded((signal, progress) => store.save(paths, key, signal, progress))
+    save: (paths, key, _signal, _progress, members) => guarded((signal, progress) => store.save(paths, key, signal, progress, members))
   };
 }
 

@@ -11,10 +11,16 @@ import { budgetedCache, CacheUnavailable, type BudgetedCache } from './cache-bud
 export const CACHE_BUDGET_MS = 30_000;
 
 export interface CacheFlow {
+  /** The store can keep some files of a tree as an entry (CacheStore.partial). */
+  readonly partial: boolean;
   /** The key restored, or undefined: a miss, or the store failed (said once, as a warning). */
   restore(paths: string[], key: string, restoreKeys?: string[]): Promise<string | undefined>;
   /** True when the entry is in the cache afterwards (saved now, or saved before under this key). */
   save(paths: string[], key: string): Promise<boolean>;
+  /** Several exact keys restored at once into `paths`: the ones found; `failed` when the store failed (said once). */
+  restoreAll(paths: string[], keys: string[]): Promise<{ restored: string[]; failed: boolean }>;
+  /** Entries of some files of `paths` (needs `partial`) saved at once; true when all are in the cache afterwards. */
+  saveAll(paths: string[], entries: Array<{ key: string; members: string[] }>): Promise<boolean>;
 }
 
 /** A run has one store: every flow over it shares its budget, so a failing store is said once in all. */
@@ -48,6 +54,14 @@ export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>,
     reporter.warning(`${capitalized(store.description)} failed (${reason}); this run goes on without the cache and saves nothing.`);
   };
 
+  /** True (said once in the log) when this event may write no cache entry. */
+  const untrustedSkip = (): boolean => {
+    if (!context.event.untrusted) return false;
+    if (!saidWhyNoSave) log.write(`Not saving the cache: this is ${context.event.untrusted}.`);
+    saidWhyNoSave = true;
+    return true;
+  };
+
   /** One operation under a progress line; a failure is said (see above) and answers `fallback`. */
   const attempt = async <T>(operation: 'restore' | 'save', key: string, fallback: T, body: () => Promise<T>): Promise<T> => {
     const stop = reporter.progress(operation === 'restore' ? 'restoring from cache' : 'saving to cache');
@@ -61,7 +75,48 @@ export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>,
     }
   };
 
+  /** Concurrent operations: the first failure is said (see above), the others only noted. */
+  const settle = async <T>(operation: 'restore' | 'save', keys: string[], runs: Array<Promise<T>>): Promise<Array<T | undefined> & { failed?: boolean }> => {
+    const stop = reporter.progress(operation === 'restore' ? 'restoring from cache' : 'saving to cache');
+    const settled = await Promise.allSettled(runs).finally(stop);
+    let said = false;
+    settled.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') return;
+      if (said) log.write(`Cache ${operation} of ${keys[index]} failed too: ${describeError(outcome.reason)}`);
+      else failed(outcome.reason, operation, keys[index] ?? '');
+      said = true;
+    });
+    return Object.assign(
+      settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined)),
+      { failed: said }
+    );
+  };
+
   return {
+    partial: Boolean(store.partial),
+    async restoreAll(paths, keys) {
+      const results = await settle(
+        'restore',
+        keys,
+        keys.map((key) => cache.restore(paths, key, []))
+      );
+      const restored = results.filter((key): key is string => key !== undefined);
+      log.write(`Restored ${restored.length} of ${keys.length} cache entries for ${paths.join(', ')}${restored.length ? `: ${restored.join(', ')}` : ''}`);
+      return { restored, failed: Boolean(results.failed) };
+    },
+    async saveAll(paths, entries) {
+      if (untrustedSkip()) return false;
+      const keys = entries.map((entry) => entry.key);
+      const results = await settle(
+        'save',
+        keys,
+        entries.map((entry) => cache.save(paths, entry.key, undefined, undefined, entry.members))
+      );
+      if (results.failed) return false;
+      const fresh = keys.filter((_, index) => results[index]);
+      log.write(`Saved ${paths.join(', ')} as ${keys.length} cache entries (${fresh.length} new): ${keys.join(', ')}`);
+      return true;
+    },
     restore: (paths, key, restoreKeys = []) =>
       attempt('restore', key, undefined, async () => {
         const restored = await cache.restore(paths, key, restoreKeys);
@@ -69,11 +124,7 @@ export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>,
         return restored;
       }),
     async save(paths, key) {
-      if (context.event.untrusted) {
-        if (!saidWhyNoSave) log.write(`Not saving the cache: this is ${context.event.untrusted}.`);
-        saidWhyNoSave = true;
-        return false;
-      }
+      if (untrustedSkip()) return false;
       return attempt('save', key, false, async () => {
         const saved = await cache.save(paths, key);
         log.write(

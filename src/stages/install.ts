@@ -12,6 +12,7 @@ import { readKeyFiles } from '../ecosystems/shared.js';
 import type { StageResult } from '../model.js';
 import { StageLog } from '../stage-log.js';
 import { cacheFlow } from './cache-flow.js';
+import { asideAbsent, restoreEnvironment, saveEnvironment } from './environment-cache.js';
 import { keyLines } from './install-failure.js';
 
 export interface InstallOutcome {
@@ -45,9 +46,13 @@ export async function install(config: Config, context: RunContext, ports: Ports,
   // A tree is used only if its stamp says it was installed for this very key, and the ecosystem agrees.
   const usable = async (restored: boolean): Promise<boolean> => files.read(plan.stampPath) === key && (await installation.verify(restored));
   const clear = (): void => plan.cachePaths.forEach((path) => files.remove(path));
+  // What the ecosystem sets aside (Python's pip and setuptools) none of Slipway's own commands
+  // needs; a command of the user's might.
+  const withAside = Boolean(config.testCommand || config.lintCommand);
+  const root = plan.cachePaths[0] ?? '';
   // An environment left by an earlier run with this very key (the CLI's, a persistent runner's)
   // is as good as a restore, and cheaper.
-  if (config.cache && !plan.nothingToInstall && (await usable(false))) {
+  if (config.cache && !plan.nothingToInstall && !(withAside && asideAbsent(files, root)) && (await usable(false))) {
     return result('success', `already installed for this key (${plan.installer})`, {
       cacheHit: true,
       cacheKey: key,
@@ -55,14 +60,17 @@ export async function install(config: Config, context: RunContext, ports: Ports,
     });
   }
   clear();
-  if (cache && (await cache.restore(plan.cachePaths, key)) === key) {
-    if (await usable(true)) {
+  if (cache) {
+    const restored = await restoreEnvironment(cache, files, ports.reporter, { paths: plan.cachePaths, key, withAside });
+    if (restored && (await usable(true))) {
       return result('success', `restored from cache (${plan.installer})`, { cacheHit: true, cacheKey: key, environment: await installation.environment() });
     }
-    ports.reporter.warning(
-      `The environment restored from the cache (key ${key}) does not run; discarding it and installing afresh. Cache entries cannot be replaced: bump \`cache-version\` to stop restoring this one.`
-    );
-    clear();
+    if (restored) {
+      ports.reporter.warning(
+        `The environment restored from the cache (key ${key}) does not run; discarding it and installing afresh. Cache entries cannot be replaced: bump \`cache-version\` to stop restoring this one.`
+      );
+    }
+    clear(); // an incomplete restore leaves some of the parts
   }
 
   const downloadKeys = plan.downloads && downloadCacheKeys(keyParts, plan.downloads.tool);
@@ -85,7 +93,7 @@ export async function install(config: Config, context: RunContext, ports: Ports,
   files.write(plan.stampPath, key); // folders made on the way: a project with no dependencies has no node_modules
   await installation.record?.();
 
-  const cached = cache ? await cache.save(plan.cachePaths, key) : false;
+  const cached = cache ? await saveEnvironment(cache, files, plan.cachePaths, key, (await installation.setAside?.()) ?? []) : false;
   if (cache && plan.downloads && downloadKeys && restoredDownloads !== downloadKeys.key && files.exists(plan.downloads.path)) {
     await cache.save([plan.downloads.path], downloadKeys.key);
   }

@@ -75,11 +75,12 @@ export async function saveEntry(
   key: string,
   entry: { compression: Compression; version: string },
   signal?: AbortSignal,
-  progress: () => void = () => undefined
+  progress: () => void = () => undefined,
+  only?: string[]
 ): Promise<boolean> {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const members = manifest(paths, workspace);
-  if (members.length === 0) throw new Error(`nothing to save: none of ${paths.join(', ')} exists`);
+  const members = manifest(only ?? paths, workspace);
+  if (members.length === 0) throw new Error(`nothing to save: none of ${(only ?? paths).join(', ')} exists`);
   const folder = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'slipway-save-'));
   try {
     writeFileSync(join(folder, 'manifest.txt'), members.join('\n'));

@@ -62,6 +62,8 @@ export function githubCacheStore(env: NodeJS.ProcessEnv = process.env): CacheSto
   return {
     description: "GitHub's cache service",
     remote: true,
+    // Only the direct client can archive some files of the paths under the paths' version.
+    partial: direct,
     async restore(paths, key, restoreKeys = [], signal, progress) {
       if (!direct) return (await loadLibrary()).restoreCache(paths, key, restoreKeys);
       if (!cacheReadable(env)) return undefined;
@@ -73,9 +75,10 @@ export function githubCacheStore(env: NodeJS.ProcessEnv = process.env): CacheSto
         throw error;
       }
     },
-    async save(paths, key, signal, progress) {
+    async save(paths, key, signal, progress, members) {
       if (!cacheWritable(env)) return false;
-      if (direct) return saveEntry(env, paths, key, entry(paths), signal, progress);
+      if (direct) return saveEntry(env, paths, key, entry(paths), signal, progress, members);
+      if (members) throw new Error('this cache client saves whole paths only');
       const cache = await loadLibrary();
       if ((await cache.saveCache(paths, key)) !== -1) return true;
       // -1 means "already exists" and also "the service failed" (logged only as info). Telling

@@ -36,6 +36,7 @@ export function localCacheStore(dir: string, runner: ProcessRunner, compression:
 
   return {
     description: `local cache in ${dir}`,
+    partial: true,
     async restore(paths, key, restoreKeys = []) {
       const version = versionOf(paths);
       const candidates = records().filter((r) => r.version === version && existsSync(join(dir, r.archive)));
@@ -46,7 +47,7 @@ export function localCacheStore(dir: string, runner: ProcessRunner, compression:
       await tar([tarFlag, '-xPf', join(dir, found.archive)]);
       return found.key;
     },
-    async save(paths, key) {
+    async save(paths, key, _signal, _progress, members) {
       const version = versionOf(paths);
       const id = sha256(`${key}\n${version}`).slice(0, 32);
       if (existsSync(join(dir, `${id}.json`))) return false;
@@ -54,7 +55,7 @@ export function localCacheStore(dir: string, runner: ProcessRunner, compression:
       const archive = `${id}.tar${compression === 'zstd' ? '.zst' : '.gz'}`;
       const partial = join(dir, `${archive}.partial-${process.pid}`);
       try {
-        await tar([tarFlag, '-cPf', partial, ...paths.filter((path) => existsSync(path))]);
+        await tar([tarFlag, '-cPf', partial, ...(members ?? paths).filter((path) => existsSync(path))]);
         renameSync(partial, join(dir, archive));
       } finally {
         rmSync(partial, { force: true });

@@ -1,6 +1,6 @@
 // Python's install: a virtualenv outside the project tree (in the run's state folder), made with
 // the `python` input's interpreter; checked after a restore, and probed for its tools.
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { SlipwayError, describeError } from '../../errors.js';
 import type { StageLog } from '../../stage-log.js';
 import type { Config } from '../../config.js';
@@ -9,6 +9,8 @@ import { projectFiles } from '../project-files.js';
 import { readKeyFiles } from '../shared.js';
 import { explainPipFailure } from './install-errors.js';
 import { lockTool, planPythonInstall, venvPython } from './install-plan.js';
+import { metadataNameVersion, normalizedName } from './installed.js';
+import { SEED_DISTRIBUTIONS, neededSeed, seedPaths, type InstalledSeed, type SeedDistribution } from './seed.js';
 import { indexHasTool } from './tool-fetch.js';
 import { INTERPRETER_PROBE, TOOLS_PROBE, parseInterpreter, parseTools, type Interpreter, type ProbedTools, type PythonTools } from './tools.js';
 
@@ -99,6 +101,7 @@ export async function installPython({ config, stateDir }: InstallRequest, { log,
       probed = await probe();
       if (probed.prefix === venv) files.write(recordPath, JSON.stringify(probed));
     },
+    setAside: async () => seedToSetAside(venv, config.workingDirectory, files),
     async environment(): Promise<Environment<PythonData>> {
       probed ??= await probe();
       return { root: config.workingDirectory, env, data: { venv, python, tools: probed.tools } };
@@ -118,4 +121,37 @@ async function probeInterpreter(config: Pick<Config, 'python' | 'workingDirector
   const interpreter = run.code === 0 ? parseInterpreter(run.stdout) : undefined;
   if (!interpreter) throw new SlipwayError(`${missing}\n${log.tail(5)}`);
   return interpreter;
+}
+
+/** The seed packages' files in the virtualenv that nothing of the project needs (see seed.ts). */
+function seedToSetAside(venv: string, projectRoot: string, files: InstallPorts['files']): string[] {
+  const lib = posix.join(venv, 'lib');
+  const sitePackages = files
+    .list(lib)
+    .folders.filter((name) => name.startsWith('python'))
+    .map((name) => posix.join(lib, name, 'site-packages'));
+  return sitePackages.flatMap((folder) => {
+    const seeds: InstalledSeed[] = [];
+    const metadata: string[] = [];
+    for (const distInfo of files.list(folder).folders.filter((name) => name.endsWith('.dist-info'))) {
+      const text = files.read(posix.join(folder, distInfo, 'METADATA')) ?? '';
+      const name = normalizedName(metadataNameVersion(text)?.name ?? '');
+      if ((SEED_DISTRIBUTIONS as readonly string[]).includes(name)) {
+        seeds.push({ name: name as SeedDistribution, distInfo, record: files.read(posix.join(folder, distInfo, 'RECORD')) ?? '' });
+      } else metadata.push(text);
+    }
+    if (seeds.length === 0) return [];
+    const candidates = seedPaths(seeds, new Set());
+    const ownedBySeed = (path: string): boolean =>
+      candidates.some((seed) => path === posix.join(folder, seed) || path.startsWith(`${posix.join(folder, seed)}/`));
+    const read = (paths: string[]): string[] => paths.map((path) => files.read(path) ?? '');
+    const evidence = {
+      metadata,
+      libraries: read(files.glob(folder, '**/*.py').filter((path) => !ownedBySeed(path))),
+      project: read(files.glob(projectRoot, '**/*.py').filter((path) => !path.includes('/site-packages/')))
+    };
+    return seedPaths(seeds, neededSeed(evidence))
+      .map((path) => posix.normalize(posix.join(folder, path)))
+      .filter((path) => files.exists(path));
+  });
 }

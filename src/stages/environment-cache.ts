@@ -1,0 +1,71 @@
+// An installed environment in the run's cache. Where the store can keep part of a tree per entry, the
+// environment is saved as ENVIRONMENT_PARTS entries restored at the same time (one tar per core), and
+// what the ecosystem set aside (Python's seed packages) as one more entry, restored only when asked
+// for. All parts or nothing: a part missing, or parts of two different saves, is a miss with one
+// warning, and the install that follows saves the missing part again. Elsewhere: one entry, as ever.
+import type { Ports } from '../context.js';
+import type { Files } from '../ports.js';
+import type { CacheFlow } from './cache-flow.js';
+import { asideKey, markerPath, partKey, partKeys, partsAgree, planEnvironmentLayout } from './environment-parts.js';
+
+interface Marker {
+  layout: string;
+  aside: string[];
+}
+
+export async function saveEnvironment(cache: CacheFlow, files: Files, paths: string[], key: string, aside: string[]): Promise<boolean> {
+  if (!cache.partial) return cache.save(paths, key);
+  const layout = planEnvironmentLayout(paths, aside, files);
+  for (const marker of layout.markers) files.write(marker.path, JSON.stringify({ layout: marker.text, aside: layout.aside } satisfies Marker));
+  const entries = layout.parts.map((members, index) => ({ key: partKey(key, index), members }));
+  if (layout.aside.length > 0) entries.push({ key: asideKey(key), members: layout.aside });
+  return cache.saveAll(paths, entries);
+}
+
+/** True when the environment under `key` is now in `paths`, with what was set aside when `withAside`. */
+export async function restoreEnvironment(
+  cache: CacheFlow,
+  files: Files,
+  reporter: Ports['reporter'],
+  request: { paths: string[]; key: string; withAside: boolean }
+): Promise<boolean> {
+  const { paths, key, withAside } = request;
+  if (!cache.partial) return (await cache.restore(paths, key)) === key;
+  const parts = partKeys(key);
+  const { restored, failed } = await cache.restoreAll(paths, withAside ? [...parts, asideKey(key)] : parts);
+  if (failed || restored.length === 0) return false; // a failure was said; a miss is no news
+  const root = paths[0] ?? '';
+  const missing = parts.filter((part) => !restored.includes(part));
+  const marker = readMarker(files, root);
+  const asideMissing = withAside && (marker?.aside.length ?? 0) > 0 && !restored.includes(asideKey(key));
+  const agree = missing.length === 0 && partsAgree(root, (path) => layoutOf(files.read(path)));
+  if (agree && !asideMissing) return true;
+  const why = missing.length > 0 ? `${missing.join(', ')} missing` : asideMissing ? `${asideKey(key)} missing` : 'its parts come from different saves';
+  reporter.warning(
+    `The cache entry for ${key} is incomplete (${why}); installing afresh. The install saves what is missing; if this repeats, bump the \`cache-version\` input.`
+  );
+  return false;
+}
+
+/** Whether what was set aside when this environment was saved is absent from it now. */
+export function asideAbsent(files: Files, root: string): boolean {
+  return (readMarker(files, root)?.aside ?? []).some((path) => !files.exists(path));
+}
+
+function readMarker(files: Files, root: string): Marker | undefined {
+  const text = files.read(markerPath(root, 0));
+  try {
+    const marker = text === undefined ? undefined : (JSON.parse(text) as Partial<Marker>);
+    return typeof marker?.layout === 'string' && Array.isArray(marker.aside) ? { layout: marker.layout, aside: marker.aside.map(String) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function layoutOf(text: string | undefined): string | undefined {
+  try {
+    return text === undefined ? undefined : String((JSON.parse(text) as Partial<Marker>).layout ?? '');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,128 @@
+// How an installed environment is kept in the cache as several entries that restore at the same time,
+// one `tar` per core: its tree is cut into units (files, links and folders, the biggest folders
+// opened up until no unit dominates), and the units are spread over a fixed number of parts by what
+// they cost to extract. Files the ecosystem sets aside (Python's seed packages) go into an entry of
+// their own, restored only when a run needs them. Pure: the tree is read through TreeReader.
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import type { FolderListing } from '../ports.js';
+
+/** As many parts as GitHub's standard Linux runners have cores; fewer cores just take turns. */
+export const ENVIRONMENT_PARTS = 4;
+
+/**
+ * What creating one file, folder or link costs in extraction, in bytes written: a small file costs
+ * its creation, a big one its bytes (about 30 µs per entry and 1 GB/s here).
+ */
+export const ENTRY_COST_BYTES = 32 * 1024;
+
+/** A unit is opened up into its children while it costs more than this share of a part. */
+const LARGEST_SHARE_OF_PART = 1 / 4;
+
+export interface TreeReader {
+  list(path: string): FolderListing;
+  usage(path: string): { bytes: number; entries: number };
+}
+
+export interface Unit {
+  path: string;
+  cost: number;
+  folder: boolean;
+}
+
+export interface EnvironmentLayout {
+  /** `parts` groups of absolute paths, none inside another; each group's last member is its marker. */
+  parts: string[][];
+  /** The marker files to write before saving, with the text each holds (the layout's id). */
+  markers: Array<{ path: string; text: string }>;
+  /** Saved as an entry of its own, when the ecosystem set anything aside. */
+  aside: string[];
+}
+
+export function partKey(key: string, index: number, parts = ENVIRONMENT_PARTS): string {
+  return `${key}-part-${index + 1}-of-${parts}`;
+}
+
+export function partKeys(key: string, parts = ENVIRONMENT_PARTS): string[] {
+  return Array.from({ length: parts }, (_, index) => partKey(key, index, parts));
+}
+
+/** The entry holding what was set aside (Python's seed packages). */
+export function asideKey(key: string): string {
+  return `${key}-seed`;
+}
+
+/** Where part `index`'s marker lives: in the first path, so each part brings its own. */
+export function markerPath(root: string, index: number, parts = ENVIRONMENT_PARTS): string {
+  return posix.join(root, `.slipway-part-${index + 1}-of-${parts}`);
+}
+
+/** The units of `roots`, `excluded` paths left out (folders holding one opened up), opened up until the costliest is a small share of a part. */
+export function environmentUnits(roots: readonly string[], excluded: readonly string[], tree: TreeReader, parts = ENVIRONMENT_PARTS): Unit[] {
+  const measure = (path: string, folder: boolean): Unit => {
+    const { bytes, entries } = tree.usage(path);
+    return { path, cost: bytes + entries * ENTRY_COST_BYTES, folder };
+  };
+  const holdsExcluded = (unit: Unit): boolean => excluded.some((path) => path.startsWith(`${unit.path}/`));
+  const children = (unit: Unit): Unit[] => {
+    const { files, folders, links = [] } = tree.list(unit.path);
+    const leaves = [...files, ...links].map((name) => measure(posix.join(unit.path, name), false));
+    return [...leaves, ...folders.map((name) => measure(posix.join(unit.path, name), true))];
+  };
+  let units = roots.map((root) => measure(root, true)).filter((unit) => unit.cost > 0);
+  // Folders that hold something excluded are always opened up; then the costliest, while too big.
+  for (;;) {
+    units = units.filter((unit) => !excluded.includes(unit.path));
+    const total = units.reduce((sum, unit) => sum + unit.cost, 0);
+    const limit = (total / parts) * LARGEST_SHARE_OF_PART;
+    const open = units.filter((unit) => unit.folder && holdsExcluded(unit));
+    const candidates = units.filter((unit) => unit.folder && unit.cost > limit);
+    const next = open[0] ?? candidates.sort(byCost)[0];
+    if (!next) break;
+    const inner = children(next);
+    if (inner.length === 0) {
+      next.folder = false; // an empty folder is a unit of its own
+      continue;
+    }
+    units = [...units.filter((unit) => unit !== next), ...inner];
+  }
+  return units.sort(byPath);
+}
+
+/**
+ * Spreads units over `parts` groups, costliest first onto the cheapest group so far (ties: the lower
+ * index): the same tree gives the same groups, so a part saved again fits the parts already saved.
+ */
+export function balanceParts(units: readonly Unit[], parts = ENVIRONMENT_PARTS): string[][] {
+  const groups = Array.from({ length: parts }, () => ({ cost: 0, paths: [] as string[] }));
+  for (const unit of [...units].sort(byCost)) {
+    const cheapest = groups.reduce((best, group) => (group.cost < best.cost ? group : best));
+    cheapest.cost += unit.cost;
+    cheapest.paths.push(unit.path);
+  }
+  return groups.map((group) => group.paths.sort());
+}
+
+/** The whole plan for saving an environment whose files live under `roots`. */
+export function planEnvironmentLayout(roots: readonly string[], aside: readonly string[], tree: TreeReader, parts = ENVIRONMENT_PARTS): EnvironmentLayout {
+  const root = roots[0];
+  if (root === undefined) throw new Error('an environment has at least one path');
+  const markerPaths = Array.from({ length: parts }, (_, index) => markerPath(root, index, parts));
+  // Markers of an earlier save are not units: each part gets the one written for it now.
+  const groups = balanceParts(environmentUnits(roots, [...aside, ...markerPaths], tree, parts), parts);
+  const id = createHash('sha256').update(JSON.stringify({ groups, aside })).digest('hex').slice(0, 16);
+  const markers = markerPaths.map((path) => ({ path, text: id }));
+  return { parts: groups.map((group, index) => [...group, markerPaths[index] ?? '']), markers, aside: [...aside] };
+}
+
+/**
+ * Whether restored parts belong together: every part's marker is there and names the same layout.
+ * Parts saved by two different installs (one part lost and saved again from a changed tree) do not.
+ */
+export function partsAgree(root: string, read: (path: string) => string | undefined, parts = ENVIRONMENT_PARTS): boolean {
+  const ids = Array.from({ length: parts }, (_, index) => read(markerPath(root, index, parts))?.trim());
+  return ids.every((id) => id !== undefined && id !== '' && id === ids[0]);
+}
+
+const byCost = (a: Unit, b: Unit): number => b.cost - a.cost || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const byPath = (a: Unit, b: Unit): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
