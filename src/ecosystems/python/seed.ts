@@ -32,6 +32,9 @@ export interface SeedEvidence {
   project: string[];
 }
 
+/** pip run by the project's code: `-m pip` (also as list items), `pip install …`, ensurepip. */
+const PIP_COMMAND = /-m\s+pip\b|["']-m["']\s*,\s*["']pip["']|\bpip3?\s+(?:install|download|wheel|list|freeze|show)\b|\bensurepip\b/;
+
 /** The seed distributions something in the environment or the project needs: never set aside. */
 export function neededSeed(evidence: SeedEvidence): Set<SeedDistribution> {
   const needed = new Set<SeedDistribution>();
@@ -40,7 +43,7 @@ export function neededSeed(evidence: SeedEvidence): Set<SeedDistribution> {
     const modules = MODULES[name].join('|');
     const atImport = new RegExp(`^(?:import|from)\\s+(?:${modules})\\b`, 'm');
     const anywhere = new RegExp(`^\\s*(?:import|from)\\s+(?:${modules})\\b`, 'm');
-    const command = name === 'pip' ? /-m\s+pip\b|\bpip3?\s+(?:install|download|wheel|list|freeze)\b|\bensurepip\b/ : undefined;
+    const command = name === 'pip' ? PIP_COMMAND : undefined;
     if (
       required.has(normalizedName(name)) ||
       evidence.libraries.some((text) => atImport.test(text)) ||
