@@ -300,4 +300,42 @@ describe('cacheFlow', () => {
     expect(run.warnings).toEqual([]);
     expect(run.log.filter((line) => line.startsWith('Not saving the cache:'))).toEqual([`Not saving the cache: this is ${untrusted}.`]);
   });
+
+  test('operations at once (an environment in parts) spend the budget once, by the wall clock', async () => {
+    const store = scriptedStore([...Array.from({ length: 4 }, () => ({ ms: 20_000, answer: 'part' })), { ms: 15_000, answer: 'late' }]);
+    const cache = budgetedCache(store, { budgetMs: 30_000 });
+    const together = Promise.all(Array.from({ length: 4 }, (_, i) => cache.restore(['/env'], `k-${i}`)));
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(await together).toEqual(['part', 'part', 'part', 'part']); // 4 × 20 s of waiting side by side is 20 s
+    const after = cache.restore(['/env'], 'k-late').catch((error: Error) => error.message);
+    await jest.runAllTimersAsync();
+    expect(await after).toBe(OUT_OF_TIME); // the 10 s left, not 15
+    expect(Date.now()).toBe(30_000);
+  });
+
+  test('restoreAll: the entries found; one failure among several is one warning, the others a log line', async () => {
+    const store = scriptedStore([
+      { ms: 1000, answer: 'p-1' },
+      { ms: 1000, fail: HTTP_500 },
+      { ms: 2000, answer: undefined }
+    ]);
+    const { reporter, seen } = fakeReporter();
+    const log = new StageLog(fakeRunner());
+    const event = { name: 'push', ref: '', sha: '', defaultBranch: 'main', repository: 'a/b', serverUrl: '' };
+    const flow = cacheFlow(store, { event }, reporter, log);
+    const run = flow.restoreAll(['/env'], ['p-1', 'p-2', 'p-3']);
+    await jest.runAllTimersAsync();
+    expect(await run).toEqual({ restored: ['p-1'], failed: true });
+    expect(seen.warnings).toEqual([`The test store failed (${HTTP_500}); this run goes on without the cache and saves nothing.`]);
+    expect(log.lines).toContain('Restored 1 of 3 cache entries for /env: p-1');
+  });
+
+  test('saveAll: an untrusted event saves no part', async () => {
+    const store = scriptedStore([]);
+    const { reporter } = fakeReporter();
+    const event = { name: 'pull_request_target', ref: '', sha: '', defaultBranch: 'main', repository: 'a/b', serverUrl: '', untrusted };
+    const flow = cacheFlow(store, { event }, reporter, new StageLog(fakeRunner()));
+    expect(await flow.saveAll(['/env'], [{ key: 'p-1', members: ['/env/a'] }])).toBe(false);
+    expect(store.calls).toEqual([]);
+  });
 });

@@ -39,18 +39,23 @@ export function budgetedCache(store: CacheStore, { budgetMs, now = Date.now, gra
   let failure: string | undefined;
   const outOfTime = `no answer within the run's ${Math.round(budgetMs / 1000)} s budget for cache operations`;
 
+  // Waiting is the time since the last sign of progress of any operation (several run at once: an
+  // environment's parts), so time is counted once however many wait; a short gap is not waiting.
+  let active = 0;
+  let lastSign = now();
+  const progress = (): void => {
+    const at = now();
+    if (at - lastSign > MOVING_GAP_MS) spentMs += at - lastSign;
+    lastSign = at;
+  };
+  const waited = (): number => Math.max(0, now() - lastSign);
+
   async function guarded<T>(operation: (signal: AbortSignal, progress: () => void) => Promise<T>): Promise<T> {
     if (failure !== undefined) throw new CacheUnavailable(failure, false);
     if (budgetMs - spentMs <= 0) throw new CacheUnavailable((failure = outOfTime), true);
     const controller = new AbortController();
-    // Waiting is the time since the last sign of progress; a short gap between two is not waiting.
-    let lastSign = now();
-    const progress = (): void => {
-      const at = now();
-      if (at - lastSign > MOVING_GAP_MS) spentMs += at - lastSign;
-      lastSign = at;
-    };
-    const waited = (): number => Math.max(0, now() - lastSign);
+    if (active === 0) lastSign = now();
+    active += 1;
     const deadline = stallTimer(() => budgetMs - spentMs - waited());
     const running = (async () => operation(controller.signal, progress))();
     try {
@@ -68,7 +73,10 @@ export function budgetedCache(store: CacheStore, { budgetMs, now = Date.now, gra
       throw new CacheUnavailable(failure, true);
     } finally {
       deadline.cancel();
-      spentMs += waited();
+      active -= 1;
+      // The last one out counts the wait since the last sign; one finishing while others run is a sign.
+      if (active === 0) spentMs += waited();
+      else progress();
     }
   }
 
