@@ -159,8 +159,15 @@ export interface Http {
 export interface FolderListing {
   files: string[];
   folders: string[];
-  /** Symbolic links (to anything); not in `files` or `folders`. Optional for listings that never hold any. */
-  links?: string[];
+}
+
+/** A file, link or folder; a folder's bytes and entries count everything under it, itself included. */
+export interface TreeNode {
+  path: string;
+  bytes: number;
+  entries: number;
+  /** A folder's children; undefined for a file or a link. */
+  children?: TreeNode[];
 }
 
 /**
@@ -172,8 +179,8 @@ export interface Files {
   read(path: string): string | undefined;
   /** A folder's entries (not recursive); empty when it does not exist. */
   list(path: string): FolderListing;
-  /** The bytes and the number of entries (files, links, folders) of a path with everything under it; links not followed. */
-  usage(path: string): { bytes: number; entries: number };
+  /** A path with everything under it, sizes summed (links not followed); undefined when it does not exist. */
+  walk(path: string): TreeNode | undefined;
   exists(path: string): boolean;
   /** Where a path leads through its links; undefined when it leads nowhere. */
   resolve(path: string): string | undefined;

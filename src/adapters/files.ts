@@ -4,7 +4,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { globFiles } from '../glob.js';
-import type { Files, FolderListing } from '../ports.js';
+import type { Files, FolderListing, TreeNode } from '../ports.js';
 
 export function diskFiles(writableRoots: readonly string[]): Files {
   const roots = writableRoots.map((root) => resolve(root));
@@ -26,13 +26,12 @@ export function diskFiles(writableRoots: readonly string[]): Files {
     list(path): FolderListing {
       try {
         const entries = readdirSync(path, { withFileTypes: true });
-        const named = (kind: (entry: (typeof entries)[number]) => boolean): string[] => entries.filter(kind).map((e) => e.name);
-        return { files: named((e) => e.isFile()), folders: named((e) => e.isDirectory()), links: named((e) => e.isSymbolicLink()) };
+        return { files: entries.filter((e) => e.isFile()).map((e) => e.name), folders: entries.filter((e) => e.isDirectory()).map((e) => e.name) };
       } catch {
-        return { files: [], folders: [], links: [] };
+        return { files: [], folders: [] };
       }
     },
-    usage: (path) => usage(path),
+    walk: (path) => walk(path),
     exists: (path) => existsSync(path),
     resolve(path) {
       try {
@@ -53,20 +52,16 @@ export function diskFiles(writableRoots: readonly string[]): Files {
   };
 }
 
-/** du without following links: a missing path is empty. */
-function usage(path: string): { bytes: number; entries: number } {
+/** One walk of `path` without following links, sizes summed per folder; undefined when it is missing. */
+function walk(path: string): TreeNode | undefined {
   let stat;
   try {
     stat = lstatSync(path);
   } catch {
-    return { bytes: 0, entries: 0 };
+    return undefined;
   }
-  const total = { bytes: stat.isDirectory() ? 0 : stat.size, entries: 1 };
-  if (!stat.isDirectory()) return total;
-  for (const name of readdirSync(path)) {
-    const inner = usage(join(path, name));
-    total.bytes += inner.bytes;
-    total.entries += inner.entries;
-  }
-  return total;
+  if (!stat.isDirectory()) return { path, bytes: stat.size, entries: 1 };
+  const children = readdirSync(path).flatMap((name) => walk(join(path, name)) ?? []);
+  const sum = (field: 'bytes' | 'entries'): number => children.reduce((total, child) => total + child[field], 0);
+  return { path, bytes: sum('bytes'), entries: 1 + sum('entries'), children };
 }

@@ -5,7 +5,7 @@
 // their own, restored only when a run needs them. Pure: the tree is read through TreeReader.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import type { FolderListing } from '../ports.js';
+import type { TreeNode } from '../ports.js';
 
 /** As many parts as GitHub's standard Linux runners have cores; fewer cores just take turns. */
 export const ENVIRONMENT_PARTS = 4;
@@ -19,9 +19,9 @@ export const ENTRY_COST_BYTES = 32 * 1024;
 /** A unit is opened up into its children while it costs more than this share of a part. */
 const LARGEST_SHARE_OF_PART = 1 / 4;
 
+/** How the layout reads the environment: one walk per root. */
 export interface TreeReader {
-  list(path: string): FolderListing;
-  usage(path: string): { bytes: number; entries: number };
+  walk(path: string): TreeNode | undefined;
 }
 
 export interface Unit {
@@ -59,34 +59,21 @@ export function markerPath(root: string, index: number, parts = ENVIRONMENT_PART
 
 /** The units of `roots`, `excluded` paths left out (folders holding one opened up), opened up until the costliest is a small share of a part. */
 export function environmentUnits(roots: readonly string[], excluded: readonly string[], tree: TreeReader, parts = ENVIRONMENT_PARTS): Unit[] {
-  const measure = (path: string, folder: boolean): Unit => {
-    const { bytes, entries } = tree.usage(path);
-    return { path, cost: bytes + entries * ENTRY_COST_BYTES, folder };
-  };
-  const holdsExcluded = (unit: Unit): boolean => excluded.some((path) => path.startsWith(`${unit.path}/`));
-  const children = (unit: Unit): Unit[] => {
-    const { files, folders, links = [] } = tree.list(unit.path);
-    const leaves = [...files, ...links].map((name) => measure(posix.join(unit.path, name), false));
-    return [...leaves, ...folders.map((name) => measure(posix.join(unit.path, name), true))];
-  };
-  let units = roots.map((root) => measure(root, true)).filter((unit) => unit.cost > 0);
+  const cost = (node: TreeNode): number => node.bytes + node.entries * ENTRY_COST_BYTES;
+  const holdsExcluded = (node: TreeNode): boolean => excluded.some((path) => path.startsWith(`${node.path}/`));
+  let nodes = roots.flatMap((root) => tree.walk(root) ?? []);
   // Folders that hold something excluded are always opened up; then the costliest, while too big.
   for (;;) {
-    units = units.filter((unit) => !excluded.includes(unit.path));
-    const total = units.reduce((sum, unit) => sum + unit.cost, 0);
+    nodes = nodes.filter((node) => !excluded.includes(node.path));
+    const total = nodes.reduce((sum, node) => sum + cost(node), 0);
     const limit = (total / parts) * LARGEST_SHARE_OF_PART;
-    const open = units.filter((unit) => unit.folder && holdsExcluded(unit));
-    const candidates = units.filter((unit) => unit.folder && unit.cost > limit);
-    const next = open[0] ?? candidates.sort(byCost)[0];
+    const openable = nodes.filter((node) => (node.children?.length ?? 0) > 0);
+    const next = openable.find(holdsExcluded) ?? openable.filter((node) => cost(node) > limit).sort((a, b) => cost(b) - cost(a) || byPath(a, b))[0];
     if (!next) break;
-    const inner = children(next);
-    if (inner.length === 0) {
-      next.folder = false; // an empty folder is a unit of its own
-      continue;
-    }
-    units = [...units.filter((unit) => unit !== next), ...inner];
+    // An opened folder is not a member itself: tar makes it again for what is inside.
+    nodes = [...nodes.filter((node) => node !== next), ...(next.children ?? [])];
   }
-  return units.sort(byPath);
+  return nodes.map((node) => ({ path: node.path, cost: cost(node), folder: node.children !== undefined })).sort(byPath);
 }
 
 /**
@@ -124,5 +111,5 @@ export function partsAgree(root: string, read: (path: string) => string | undefi
   return ids.every((id) => id !== undefined && id !== '' && id === ids[0]);
 }
 
-const byCost = (a: Unit, b: Unit): number => b.cost - a.cost || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-const byPath = (a: Unit, b: Unit): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const byCost = (a: Unit, b: Unit): number => b.cost - a.cost || byPath(a, b);
