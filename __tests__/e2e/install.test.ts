@@ -22,6 +22,7 @@ import path from 'node:path';
 import { groupLines, runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { expectFailure, expectSuccess, STACK_FRAME } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
+import { entryHolding, environmentEntries, environmentKeys, partKeys } from './support/environment-entries.js';
 import { defaultPython, pipMirrorEnv } from './support/python.js';
 import { createWorkspace, freshCheckout, makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
 
@@ -135,9 +136,12 @@ describe('checksum-keyed environment cache (example app)', () => {
     expect(coldKey).toMatch(KEY_SHAPE);
     // The key is what the log says it is, and what was stored.
     expect(groupLines(cold, 'install')).toContain(`Cache key: ${coldKey}`);
-    const saved = svc.entries().filter((e) => e.key === coldKey);
-    expect(saved).toHaveLength(1);
-    expect(saved[0]?.size).toBeGreaterThan(1_000_000); // a whole virtual environment, not an empty archive
+    // Saved as its four parts and the seed packages (the project needs none of them), once each.
+    const saved = environmentEntries(svc, coldKey);
+    expect(saved.map((e) => e.key)).toEqual(environmentKeys(coldKey, { seed: true }));
+    for (const entry of saved) expect(entry.size).toBeGreaterThan(0);
+    // A whole virtual environment, not empty archives.
+    expect(saved.reduce((sum, e) => sum + e.size, 0)).toBeGreaterThan(1_000_000);
     // pip really ran, from the project's requirements files.
     expect(pipInstalls(cold)).toEqual(
       expect.arrayContaining([expect.stringMatching(/-m venv /), expect.stringMatching(/-m pip install .*-r requirements-dev\.txt -r requirements\.txt/)])
@@ -151,7 +155,8 @@ describe('checksum-keyed environment cache (example app)', () => {
     expect(warm.outputs['cache-key']).toBe(coldKey);
     expect(pipInstalls(warm)).toEqual([]);
     expect(groupLines(warm, 'install').join('\n')).not.toMatch(/Successfully installed|Collecting |Processing /);
-    expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored ') && l.endsWith(`from cache key ${coldKey}`))).toBe(true);
+    // All four parts were restored (no seed packages: no command of the project's own needs them).
+    expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored 4 of 4 cache entries ') && l.endsWith(`: ${partKeys(coldKey).join(', ')}`))).toBe(true);
     // The restored environment is trusted from its link and the install's record: the only command
     // the install stage starts is the one interpreter probe that the key needs.
     expect(groupLines(warm, 'install').filter((l) => l.startsWith('$ '))).toEqual([expect.stringMatching(/^\$ python3 -c /)]);
@@ -177,7 +182,7 @@ describe('checksum-keyed environment cache (example app)', () => {
     // Only the dependency checksum differs: same version, platform, runtime and interpreter.
     expect(changedKey.slice(0, -64)).toBe(coldKey.slice(0, -64));
     expect(groupLines(changed, 'install').join('\n')).toMatch(/Successfully installed .*six-1\.17\.0/);
-    expect(svc.entries().map((e) => e.key)).toContain(changedKey);
+    expect(environmentEntries(svc, changedKey).map((e) => e.key)).toEqual(environmentKeys(changedKey, { seed: true }));
 
     const again = await runJob(job, EXAMPLE, {}, addSix);
     expectSuccess(again);
@@ -214,11 +219,14 @@ describe('checksum-keyed environment cache (example app)', () => {
     expect(v2.outputs['cache-hit']).toBe('false');
     expect(v2Key).toBe(coldKey.replace(/^slipway-v1-/, 'slipway-v2-'));
     expect(pipInstalls(v2).length).toBeGreaterThan(0);
-    expect(svc.entries().map((e) => e.key)).toContain(v2Key);
+    expect(environmentEntries(svc, v2Key).map((e) => e.key)).toEqual(environmentKeys(v2Key, { seed: true }));
 
     // The stored environment's interpreter link now points nowhere (what a runner image that moved
     // or removed the Python the environment was made with looks like). The key still matches.
-    corruptEntry(v2Key, 'if m.issym() and "/venv/bin/python" in m.name and m.linkname.startswith("/"): m.linkname = "/nonexistent/slipway-e2e/bin/python3"');
+    // Only the part whose archive holds that link is rewritten.
+    const linkPart = await entryHolding(svc, v2Key, (m) => m.type === 'symlink' && m.name.includes('/venv/bin/python') && m.linkname.startsWith('/'));
+    expect(partKeys(v2Key)).toContain(linkPart);
+    corruptEntry(linkPart, 'if m.issym() and "/venv/bin/python" in m.name and m.linkname.startswith("/"): m.linkname = "/nonexistent/slipway-e2e/bin/python3"');
     const broken = await runJob(job, EXAMPLE, { inputs: { 'cache-version': 'v2' } });
     timings['broken-restore'] = broken.durationMs;
     expectSuccess(broken);
@@ -228,7 +236,8 @@ describe('checksum-keyed environment cache (example app)', () => {
     expect(warnings[0]?.message).toContain(v2Key);
     // It was restored, found broken, and installed afresh.
     const install = groupLines(broken, 'install').join('\n');
-    expect(install).toContain(`from cache key ${v2Key}`);
+    expect(install).toContain(`Restored 4 of 4 cache entries `);
+    expect(install).toContain(partKeys(v2Key).join(', '));
     expect(pipInstalls(broken)).toEqual(expect.arrayContaining([expect.stringMatching(/-m venv /), expect.stringMatching(/-m pip install /)]));
     expect(broken.annotations.filter((a) => a.level === 'error')).toEqual([]);
   }, 180_000);
