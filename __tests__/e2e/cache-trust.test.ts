@@ -9,6 +9,7 @@ import path from 'node:path';
 import { groupLines, runAction, type ActionResult, type RunActionOptions } from './support/action-runner.js';
 import { expectSuccess } from './support/assertions.js';
 import { startCacheService, type CacheService } from './support/cache-service.js';
+import { environmentEntries, environmentKeys } from './support/environment-entries.js';
 import { startPypiHttpMirror, type PypiHttpMirror } from './support/pypi-http.js';
 import { pipMirrorEnv } from './support/python.js';
 import { createWorkspace, freshCheckout, makeTempDir, removeTempDirs, wipeDir } from './support/workspace.js';
@@ -106,10 +107,14 @@ describe('a same-repository pull request saves, and untrusted runs may restore i
 
   test('the environment and the download cache are saved', () => {
     expectSuccess(trusted);
-    expect(saves(svc)).toHaveLength(2);
+    // The environment as its four parts and the seed packages (the project needs none), and the downloads.
+    const key = trusted.outputs['cache-key'] ?? '';
+    const environment = environmentKeys(key, { seed: true });
+    expect(saves(svc)).toHaveLength(environment.length + 1);
+    expect(environmentEntries(svc, key).map((e) => e.key)).toEqual(environment);
     const keys = svc.entries().map((e) => e.key);
-    expect(keys).toContain(trusted.outputs['cache-key']);
-    expect(keys.some((key) => key.includes('-pip-downloads-'))).toBe(true);
+    expect(keys.filter((k) => k.includes('-pip-downloads-'))).toHaveLength(1);
+    expect(keys).toHaveLength(environment.length + 1);
     expect(groupLines(trusted, 'install').some((l) => l.startsWith('Not saving the cache'))).toBe(false);
   });
 
