@@ -122,6 +122,8 @@ export interface CacheService {
   readonly requests: RecordedRequest[];
   /** Removes every entry. */
   clear(): void;
+  /** Drops the newest finalized entry under `key` (its archive too), as an eviction would; false when there is none. */
+  remove(key: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -523,6 +525,13 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     },
     requests,
     clear: () => entries.clear(),
+    remove: async (key) => {
+      const entry = newest([...entries.values()].filter((e) => e.finalized && e.key === key));
+      if (!entry) return false;
+      entries.delete(entry.id);
+      await fsp.rm(blobFile(entry.blob), { force: true });
+      return true;
+    },
     stop: async () => {
       server.closeAllConnections(); // the Azure SDK keeps sockets alive; close() alone would wait for them
       await new Promise<void>((resolve) => server.close(() => resolve()));
