@@ -13,6 +13,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { INPUTS } from '../../src/inputs.js';
 import { STACK_FRAME } from './support/assertions.js';
+import { environmentKeys } from './support/environment-entries.js';
 import { pipMirrorEnv } from './support/python.js';
 import { copyInto, makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
@@ -76,6 +77,16 @@ async function slipway(args: string[], options: { cwd?: string; timeoutMs?: numb
   };
 }
 
+/** The keys of the entries in the local cache store, sorted. */
+const storedKeys = (cacheDir: string): string[] =>
+  readdirSync(path.join(cacheDir, 'store'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => (JSON.parse(readFileSync(path.join(cacheDir, 'store', f), 'utf8')) as { key: string }).key)
+    .sort();
+
+/** The environment key a run names on its cache line. */
+const cacheKey = (r: CliResult): string | undefined => /cache: (?:hit|miss) \((\S+)\)/.exec(r.output)?.[1];
+
 function show(result: CliResult): string {
   return `exit ${result.code}\n${result.output.slice(-5000)}`;
 }
@@ -111,7 +122,8 @@ describe('slipway run on the example app', () => {
     expect(cold.output).toMatch(/app\.py:2:1: .*I001/);
     expect(cold.output).toMatch(/app\.py:28:5: .*F841/);
     expect(cold.output).toMatch(/cache: miss \(slipway-v1-linux-/);
-    expect(readdirSync(path.join(cacheDir, 'store')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    // Stored as the environment's four parts and its seed packages (the project needs none), once each.
+    expect(storedKeys(cacheDir)).toEqual(environmentKeys(cacheKey(cold) ?? '', { seed: true }).sort());
     expect(cold.output).not.toMatch(STACK_FRAME);
   });
 
@@ -124,9 +136,9 @@ describe('slipway run on the example app', () => {
     expect(warm.output).toMatch(/^── install$/m);
     expect(warm.output).not.toMatch(/\$ .*-m (pip install|venv) /);
     // The same key as the cold run.
-    const key = (r: CliResult): string | undefined => /cache: (?:hit|miss) \((\S+)\)/.exec(r.output)?.[1];
-    expect(key(warm)).toBe(key(cold));
-    expect(readdirSync(path.join(cacheDir, 'store')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(cacheKey(warm)).toBe(cacheKey(cold));
+    // Nothing stored again.
+    expect(storedKeys(cacheDir)).toEqual(environmentKeys(cacheKey(cold) ?? '', { seed: true }).sort());
   });
 
   test('without the last environment (project state removed), it is restored from the cache store', async () => {
