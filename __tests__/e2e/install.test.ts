@@ -156,7 +156,8 @@ describe('checksum-keyed environment cache (example app)', () => {
     expect(pipInstalls(warm)).toEqual([]);
     expect(groupLines(warm, 'install').join('\n')).not.toMatch(/Successfully installed|Collecting |Processing /);
     // All four parts were restored (no seed packages: no command of the project's own needs them).
-    expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored 4 of 4 cache entries ') && l.endsWith(`: ${partKeys(coldKey).join(', ')}`))).toBe(true);
+    const allParts = `: ${partKeys(coldKey).join(', ')}`;
+    expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored 4 of 4 cache entries ') && l.endsWith(allParts))).toBe(true);
     // The restored environment is trusted from its link and the install's record: the only command
     // the install stage starts is the one interpreter probe that the key needs.
     expect(groupLines(warm, 'install').filter((l) => l.startsWith('$ '))).toEqual([expect.stringMatching(/^\$ python3 -c /)]);
