@@ -28,6 +28,7 @@ import path from 'node:path';
 import { groupLines, outerEnv, type ActionResult, type Annotation } from './support/action-runner.js';
 import { expectFailure, expectSuccess, SLIPWAY_FRAME } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
+import { environmentEntries, environmentKeys, partKeys } from './support/environment-entries.js';
 import { ProjectJob } from './support/job.js';
 import { copyInto, fixturePath, lineOf, makeTempDir, removeTempDirs, replaceInFile, repoRoot } from './support/workspace.js';
 
@@ -174,9 +175,11 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     // npm really installed, from the lockfile, and the tree was saved under the key the log names.
     expect(installCommands(cold)).toEqual([expect.stringMatching(/^\$ npm ci\b/)]);
     expect(groupLines(cold, 'install')).toContain(`Cache key: ${coldKey}`);
-    const saved = svc.entries().filter((e) => e.key === coldKey);
-    expect(saved).toHaveLength(1);
-    expect(saved[0]?.size).toBeGreaterThan(1_000_000); // a whole node_modules, not an empty archive
+    // Saved as its four parts, once each (nothing set aside: no seed entry).
+    const saved = environmentEntries(svc, coldKey);
+    expect(saved.map((e) => e.key)).toEqual(environmentKeys(coldKey, { seed: false }));
+    for (const entry of saved) expect(entry.size).toBeGreaterThan(0);
+    expect(saved.reduce((sum, e) => sum + e.size, 0)).toBeGreaterThan(1_000_000); // a whole node_modules, not empty archives
     // eslint: two no-unused-vars, warnings at their file and line, relative to the repository root.
     const app = path.join(NODE_APP, 'src', 'app.js');
     expect(lintAnnotations(cold).map(where)).toEqual([
@@ -207,7 +210,8 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     });
     expect(installCommands(warm)).toEqual([]);
     expect(groupLines(warm, 'install').join('\n')).not.toMatch(/added \d+ packages/);
-    expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored ') && l.endsWith(`from cache key ${coldKey}`))).toBe(true);
+    const allParts = `: ${partKeys(coldKey).join(', ')}`;
+    expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored 4 of 4 cache entries ') && l.endsWith(allParts))).toBe(true);
     expect(stageLine(warm.log, 'install')).toMatch(/restored from cache/);
     // Nothing uploaded: lookups and a download only (this commit's baseline exists already: 409, no upload).
     expect(svc.requests.filter((r) => r.kind === 'CreateCacheEntry' && r.status !== 409)).toEqual([]);
@@ -261,6 +265,7 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     expect(message).toContain('`npm install`');
     expect(message).toMatch(/commit package-lock\.json/);
     expect(svc.entries().map((e) => e.key)).not.toContain(key);
+    expect(environmentEntries(svc, key)).toEqual([]);
     expect(stageLine(result.log, 'install')).toMatch(/^✗ install/);
   });
 
