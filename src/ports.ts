@@ -54,7 +54,18 @@ export interface CacheStore {
    * entry with that key exists already, or the runner allows no cache writes. With `members` (only
    * when `partial`), just those files and folders under `paths` go into the entry.
    */
-  save(paths: string[], key: string, signal?: AbortSignal, progress?: () => void, members?: string[]): Promise<boolean>;
+  save(paths: string[], key: string, signal?: AbortSignal, progress?: () => void, members?: EntryMembers): Promise<boolean>;
+}
+
+/** Some of the files under an entry's paths. */
+export interface EntryMembers {
+  /**
+   * Folders archived on their own (not what is in them), parents first: entries extracted at the same
+   * time each make the folders they write into, instead of racing to create them.
+   */
+  folders: string[];
+  /** Files, links and folders archived with everything under them. */
+  trees: string[];
 }
 
 /** A cache entry that arrived whole but cannot be unpacked: the store works, the entry does not. */
@@ -186,6 +197,8 @@ export interface Files {
   resolve(path: string): string | undefined;
   /** Files under `root` whose root-relative path matches the glob, absolute and sorted. */
   glob(root: string, pattern: string): string[];
+  /** Makes a folder and the folders on its way. Throws as `write`. */
+  makeFolder(path: string): void;
   /** Writes a file, making the folders on its way. Throws outside the project and the run's folders. */
   write(path: string, text: string): void;
   /** Removes a file or a folder with everything in it; nothing when it is not there. Throws as `write`. */

@@ -335,7 +335,7 @@ describe('cacheFlow', () => {
     const { reporter } = fakeReporter();
     const event = { name: 'pull_request_target', ref: '', sha: '', defaultBranch: 'main', repository: 'a/b', serverUrl: '', untrusted };
     const flow = cacheFlow(store, { event }, reporter, new StageLog(fakeRunner()));
-    expect(await flow.saveAll(['/env'], [{ key: 'p-1', members: ['/env/a'] }])).toBe(false);
+    expect(await flow.saveAll(['/env'], [{ key: 'p-1', members: { folders: ['/env'], trees: ['/env/a'] } }])).toBe(false);
     expect(store.calls).toEqual([]);
   });
 });

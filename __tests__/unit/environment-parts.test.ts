@@ -5,6 +5,7 @@ import {
   asideKey,
   balanceParts,
   environmentUnits,
+  foldersOf,
   markerPath,
   partKeys,
   partsAgree,
@@ -113,11 +114,18 @@ describe('environment parts', () => {
     const aside = [`${SP}/pip`, '/venv/bin/pip'];
     const layout = planEnvironmentLayout(['/venv'], aside, files);
     expect(layout.parts).toHaveLength(ENVIRONMENT_PARTS);
-    layout.parts.forEach((members, index) => expect(members.at(-1)).toBe(markerPath('/venv', index)));
-    const memberFiles = layout.parts.flatMap((members) => covered(members, allFiles(tree)));
+    layout.parts.forEach((members, index) => expect(members.trees.at(-1)).toBe(markerPath('/venv', index)));
+    const memberFiles = layout.parts.flatMap((members) => covered(members.trees, allFiles(tree)));
     expect([...memberFiles, ...covered(aside, allFiles(tree))].sort()).toEqual(allFiles(tree));
     expect(new Set(memberFiles).size).toBe(memberFiles.length);
     expect(new Set(layout.markers.map((marker) => marker.text)).size).toBe(1);
+    // Each part names the folders it writes into, from the root down, parents first.
+    for (const members of layout.parts) {
+      expect(members.folders).toEqual(foldersOf(members.trees, ['/venv']));
+      expect(members.folders[0]).toBe('/venv');
+      for (const treePath of members.trees) expect(members.folders).toContain(treePath.slice(0, treePath.lastIndexOf('/')));
+    }
+    expect(layout.aside).toEqual({ folders: ['/venv', '/venv/bin', '/venv/lib', '/venv/lib/python3.11', SP], trees: aside });
     // Markers left by an earlier save are not saved twice: the same tree plans the same layout.
     for (const marker of layout.markers) files.write(marker.path, marker.text);
     expect(planEnvironmentLayout(['/venv'], aside, files)).toEqual(layout);
@@ -127,6 +135,16 @@ describe('environment parts', () => {
     const one = planEnvironmentLayout(['/venv'], [], fakeFiles(venv()));
     const other = planEnvironmentLayout(['/venv'], [], fakeFiles({ ...venv(), [`${SP}/extra/new.py`]: 'z'.repeat(9000) }));
     expect(one.markers[0]?.text).not.toBe(other.markers[0]?.text);
+  });
+
+  test.each<[string, string[], string[]]>([
+    ['a file deep down: every folder from the root, parents first', ['/r/a/b/c.txt'], ['/r', '/r/a', '/r/a/b']],
+    ['a file in the root: the root', ['/r/x'], ['/r']],
+    ['shared folders once; a sibling named like a prefix stays apart', ['/r/lib/x', '/r/lib-old/y', '/r/lib/z/w'], ['/r', '/r/lib', '/r/lib-old', '/r/lib/z']],
+    ['two roots', ['/r/a/x', '/s/b/y'], ['/r', '/r/a', '/s', '/s/b']],
+    ['outside every root: none', ['/elsewhere/x'], []]
+  ])('folders of trees: %s', (_, trees, expected) => {
+    expect(foldersOf(trees, ['/r', '/s'])).toEqual(expected);
   });
 
   test.each<[string, Record<number, string>, boolean]>([

@@ -8,7 +8,16 @@ import { join } from 'node:path';
 // The library's own version function, reached by file: the package exports only its entry point.
 import { getCacheVersion } from '../../node_modules/@actions/cache/lib/internal/cacheUtils.js';
 import { extractArgs } from '../../src/adapters/github/cache-restore.js';
-import { archiveName, BLOCK_BYTES, blockListXml, createArgs, manifest, SINGLE_SHOT_BYTES, uploadBlocks } from '../../src/adapters/github/cache-save.js';
+import {
+  archiveName,
+  BLOCK_BYTES,
+  blockListXml,
+  createArgs,
+  manifest,
+  SINGLE_SHOT_BYTES,
+  uploadBlocks,
+  membersManifest
+} from '../../src/adapters/github/cache-save.js';
 import { answerProblem, parseLookup, twirpRequest } from '../../src/adapters/github/cache-twirp.js';
 import { cacheReadable, cacheService, cacheVersion, cacheWritable } from '../../src/adapters/github/cache.js';
 import { printText, saveState, setOutput, setSecret } from '../../src/adapters/github/workflow-commands.js';
@@ -226,5 +235,24 @@ describe('saving an entry as @actions/cache does', () => {
 
   test('the block list names the blocks in order', () => {
     expect(blockListXml(['QQ==', 'Qg=='])).toBe('<?xml version="1.0" encoding="utf-8"?><BlockList><Latest>QQ==</Latest><Latest>Qg==</Latest></BlockList>');
+  });
+});
+
+describe('cache entry of some files (membersManifest)', () => {
+  const exists = (path: string): boolean => !path.includes('missing');
+  test('the folders alone, parents first, then the trees with everything under them; relative to the workspace', () => {
+    const members = { folders: ['/w/env', '/w/env/lib'], trees: ['/w/env/lib/a', '/w/env/b', '/w/env/missing'] };
+    expect(membersManifest(members, '/w', exists)).toEqual(['--no-recursion', 'env', 'env/lib', '--recursion', 'env/lib/a', 'env/b']);
+  });
+  test('a tree outside the workspace keeps its relative way there', () => {
+    expect(membersManifest({ folders: ['/t/env'], trees: ['/t/env/x'] }, '/w/repo', exists)).toEqual([
+      '--no-recursion',
+      '../../t/env',
+      '--recursion',
+      '../../t/env/x'
+    ]);
+  });
+  test('no tree there: nothing to archive, whatever the folders', () => {
+    expect(membersManifest({ folders: ['/w/env'], trees: ['/w/env/missing'] }, '/w', exists)).toEqual([]);
   });
 });

@@ -83,7 +83,7 @@ function partialCache(files: FakeFiles): CacheStore & { entries: Map<string, Map
     },
     async save(paths, key, _signal, _progress, members) {
       if (entries.has(key)) return false;
-      const under = members ?? paths;
+      const under = members?.trees ?? paths;
       entries.set(key, new Map([...files.tree].filter(([path]) => under.some((p) => path === p || path.startsWith(`${p}/`)))));
       return true;
     }

@@ -46,6 +46,9 @@ export function diskFiles(writableRoots: readonly string[]): Files {
       mkdirSync(dirname(full), { recursive: true });
       writeFileSync(full, text);
     },
+    makeFolder(path) {
+      mkdirSync(writable(path), { recursive: true });
+    },
     remove(path) {
       rmSync(writable(path), { recursive: true, force: true });
     }

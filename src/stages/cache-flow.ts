@@ -3,7 +3,7 @@
 // untrusted event saves nothing (its cache entries would be restored by trusted runs).
 import type { Ports, RunContext } from '../context.js';
 import { describeError } from '../errors.js';
-import { BrokenCacheEntry, type CacheStore } from '../ports.js';
+import { BrokenCacheEntry, type CacheStore, type EntryMembers } from '../ports.js';
 import type { StageLog } from '../stage-log.js';
 import { budgetedCache, CacheUnavailable, type BudgetedCache } from './cache-budget.js';
 
@@ -20,7 +20,7 @@ export interface CacheFlow {
   /** Several exact keys restored at once into `paths`: the ones found; `failed` when the store failed (said once). */
   restoreAll(paths: string[], keys: string[]): Promise<{ restored: string[]; failed: boolean }>;
   /** Entries of some files of `paths` (needs `partial`) saved at once; true when all are in the cache afterwards. */
-  saveAll(paths: string[], entries: Array<{ key: string; members: string[] }>): Promise<boolean>;
+  saveAll(paths: string[], entries: Array<{ key: string; members: EntryMembers }>): Promise<boolean>;
 }
 
 /** A run has one store: every flow over it shares its budget, so a failing store is said once in all. */

@@ -16,9 +16,9 @@ interface Marker {
 export async function saveEnvironment(cache: CacheFlow, files: Files, paths: string[], key: string, aside: string[]): Promise<boolean> {
   if (!cache.partial) return cache.save(paths, key);
   const layout = planEnvironmentLayout(paths, aside, files);
-  for (const marker of layout.markers) files.write(marker.path, JSON.stringify({ layout: marker.text, aside: layout.aside } satisfies Marker));
+  for (const marker of layout.markers) files.write(marker.path, JSON.stringify({ layout: marker.text, aside: layout.aside.trees } satisfies Marker));
   const entries = layout.parts.map((members, index) => ({ key: partKey(key, index), members }));
-  if (layout.aside.length > 0) entries.push({ key: asideKey(key), members: layout.aside });
+  if (layout.aside.trees.length > 0) entries.push({ key: asideKey(key), members: layout.aside });
   return cache.saveAll(paths, entries);
 }
 
@@ -32,6 +32,8 @@ export async function restoreEnvironment(
   const { paths, key, withAside } = request;
   if (!cache.partial) return (await cache.restore(paths, key)) === key;
   const parts = partKeys(key);
+  // The parts make the folders inside the environment; the roots themselves are made here, first.
+  paths.forEach((path) => files.makeFolder(path));
   const { restored, failed } = await cache.restoreAll(paths, withAside ? [...parts, asideKey(key)] : parts);
   if (failed || restored.length === 0) return false; // a failure was said; a miss is no news
   const root = paths[0] ?? '';

@@ -5,7 +5,7 @@
 // their own, restored only when a run needs them. Pure: the tree is read through TreeReader.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import type { TreeNode } from '../ports.js';
+import type { EntryMembers, TreeNode } from '../ports.js';
 
 /** As many parts as GitHub's standard Linux runners have cores; fewer cores just take turns. */
 export const ENVIRONMENT_PARTS = 4;
@@ -31,12 +31,12 @@ export interface Unit {
 }
 
 export interface EnvironmentLayout {
-  /** `parts` groups of absolute paths, none inside another; each group's last member is its marker. */
-  parts: string[][];
+  /** What each part holds: trees none inside another (the last one its marker), and their folders. */
+  parts: EntryMembers[];
   /** The marker files to write before saving, with the text each holds (the layout's id). */
   markers: Array<{ path: string; text: string }>;
-  /** Saved as an entry of its own, when the ecosystem set anything aside. */
-  aside: string[];
+  /** Saved as an entry of its own, when the ecosystem set anything aside (no trees: nothing aside). */
+  aside: EntryMembers;
 }
 
 export function partKey(key: string, index: number, parts = ENVIRONMENT_PARTS): string {
@@ -99,7 +99,26 @@ export function planEnvironmentLayout(roots: readonly string[], aside: readonly 
   const groups = balanceParts(environmentUnits(roots, [...aside, ...markerPaths], tree, parts), parts);
   const id = createHash('sha256').update(JSON.stringify({ groups, aside })).digest('hex').slice(0, 16);
   const markers = markerPaths.map((path) => ({ path, text: id }));
-  return { parts: groups.map((group, index) => [...group, markerPaths[index] ?? '']), markers, aside: [...aside] };
+  const members = (trees: string[]): EntryMembers => ({ folders: foldersOf(trees, roots), trees });
+  return { parts: groups.map((group, index) => members([...group, markerPaths[index] ?? ''])), markers, aside: members([...aside]) };
+}
+
+/**
+ * The folders from a root down to each tree's own folder, parents first. Each part carries the
+ * folders it writes into, so that parts extracted at once never race to create one (a tar that
+ * finds a folder missing makes it, and fails when another tar made it in that very moment).
+ */
+export function foldersOf(trees: readonly string[], roots: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const tree of trees) {
+    const root = roots.find((candidate) => tree.startsWith(`${candidate}/`));
+    if (root === undefined) continue;
+    for (let folder = posix.dirname(tree); folder.length >= root.length; folder = posix.dirname(folder)) {
+      folders.add(folder);
+      if (folder === root) break;
+    }
+  }
+  return [...folders].sort();
 }
 
 /**

@@ -10,6 +10,7 @@ import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { send } from '../http.js';
+import type { EntryMembers } from '../../ports.js';
 import type { Compression } from './cache-restore.js';
 import { answerProblem, callTwirp } from './cache-twirp.js';
 
@@ -47,6 +48,18 @@ export function manifest(paths: readonly string[], workspace: string, exists: (p
   return paths.filter(exists).map((path) => relative(workspace, path) || '.');
 }
 
+/**
+ * The lines of tar's --files-from for some files of the paths: the folders alone (GNU tar reads
+ * `--no-recursion` and `--recursion` in the list, where they hold for the names after them), then
+ * the trees. Empty when none of the trees exists.
+ */
+export function membersManifest(members: EntryMembers, workspace: string, exists: (path: string) => boolean = existsSync): string[] {
+  const trees = manifest(members.trees, workspace, exists);
+  if (trees.length === 0) return [];
+  const folders = manifest(members.folders, workspace, exists);
+  return folders.length > 0 ? ['--no-recursion', ...folders, '--recursion', ...trees] : trees;
+}
+
 export interface Block {
   id: string;
   offset: number;
@@ -76,11 +89,11 @@ export async function saveEntry(
   entry: { compression: Compression; version: string },
   signal?: AbortSignal,
   progress: () => void = () => undefined,
-  only?: string[]
+  only?: EntryMembers
 ): Promise<boolean> {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const members = manifest(only ?? paths, workspace);
-  if (members.length === 0) throw new Error(`nothing to save: none of ${(only ?? paths).join(', ')} exists`);
+  const members = only ? membersManifest(only, workspace) : manifest(paths, workspace);
+  if (members.length === 0) throw new Error(`nothing to save: none of ${(only?.trees ?? paths).join(', ')} exists`);
   const folder = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), 'slipway-save-'));
   try {
     writeFileSync(join(folder, 'manifest.txt'), members.join('\n'));

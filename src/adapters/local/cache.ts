@@ -55,7 +55,9 @@ export function localCacheStore(dir: string, runner: ProcessRunner, compression:
       const archive = `${id}.tar${compression === 'zstd' ? '.zst' : '.gz'}`;
       const partial = join(dir, `${archive}.partial-${process.pid}`);
       try {
-        await tar([tarFlag, '-cPf', partial, ...(members ?? paths).filter((path) => existsSync(path))]);
+        const present = (list: string[]): string[] => list.filter((path) => existsSync(path));
+        const named = members ? ['--no-recursion', ...present(members.folders), '--recursion', ...present(members.trees)] : present(paths);
+        await tar([tarFlag, '-cPf', partial, ...named]);
         renameSync(partial, join(dir, archive));
       } finally {
         rmSync(partial, { force: true });
