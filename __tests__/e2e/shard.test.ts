@@ -17,6 +17,7 @@ import path from 'node:path';
 import { runAction, type ActionResult } from './support/action-runner.js';
 import { startArtifactService, type ArtifactService } from './support/artifact-service.js';
 import { startCacheService, type CacheService } from './support/cache-service.js';
+import { environmentKeys } from './support/environment-entries.js';
 import { pipMirrorEnv } from './support/python.js';
 import { makeTempDir, removeTempDirs, repoRoot } from './support/workspace.js';
 
@@ -131,8 +132,10 @@ describe('test shards of a Python project', () => {
       expect(run.log).toMatch(new RegExp(`Uploaded slipway-shard-${i + 1}-of-4`));
       expect(run.outputs['tests-failed']).toBe('0');
     }
-    // Shard 1 saved the environment; the others installed it (no entry yet) and saved nothing.
-    expect(cache.entries().filter((entry) => !entry.key.startsWith('slipway-baseline-'))).toHaveLength(1);
+    // Shard 1 saved the environment (its four parts and the seed packages, once each); the others
+    // installed it (no entry yet) and saved nothing.
+    const saved = cache.entries().filter((entry) => !entry.key.startsWith('slipway-baseline-'));
+    expect(saved.map((entry) => entry.key).sort()).toEqual(environmentKeys(shardRuns[0]?.outputs['cache-key'] ?? '', { seed: true }).sort());
     expect(
       artifacts
         .artifacts()
