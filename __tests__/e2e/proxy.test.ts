@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
 import { expectSuccess } from './support/assertions.js';
 import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
+import { environmentSaved } from './support/environment-entries.js';
 import { startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { startForwardProxy, type ForwardProxy } from './support/forward-proxy.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/notify-receivers.js';
@@ -107,6 +108,7 @@ describe('the cache through the proxy', () => {
     const kinds = coldService.map((r) => r.kind);
     expect(kinds).toEqual(expect.arrayContaining(['GetCacheEntryDownloadURL', 'CreateCacheEntry', 'blob', 'FinalizeCacheEntryUpload']));
     expect(svc.entries().map((e) => e.key)).toEqual(expect.arrayContaining([expect.stringMatching(/^slipway-/)]));
+    expect(environmentSaved(svc, cold.outputs['cache-key'] ?? '')).toBe(true); // all four parts of the environment
   });
 
   test('a warm run restores it through the proxy: cache-hit, the archive downloaded from cache.test', () => {
