@@ -12,8 +12,11 @@
 //                  ready environment, beside its physical limit (bare test+lint + raw zstd | tar of the
 //                  archives the warm run restored, all at once + node -e 0, over bare test+lint)
 //   4 key          cache key cost on a 10,000-file repository with 50 dependency files
-//   5 transfer     save/restore throughput: Slipway's restore (streamed into tar) and @actions/cache's,
-//                  both against the fake service, raw tar --zstd, CLI local store
+//   5 transfer     save/restore throughput of an installed environment: Slipway's saveEnvironment /
+//                  restoreEnvironment (its parts, and Python's seed entry, at once, each streamed into
+//                  tar) and @actions/cache's one entry, both against the fake service; raw tar --zstd of
+//                  the whole tree (one stream); raw zstd -dc | tar -x of Slipway's part archives all at
+//                  once (the same split, the hardware's limit); CLI local store
 //   6 shard        test sharding on a generated suite of 240 tests with skewed durations: the slowest of
 //                  4 shards over the mean, split by file size and by recorded durations; merged = unsharded
 //                  (only with --only …,shard: not part of the default run)
@@ -21,8 +24,9 @@
 // Options: --reps N (rounds per scenario, default 3), --heavy-reps N (rounds on the heavy project,
 //          default 2: each costs ~2 min here), --startup-reps N (default 10),
 //          --only dependency,overhead,concurrency,key,transfer (scenario names; 1-3 share runs),
-//          --projects flask-app,dataapp, --transfer-project flask-app|dataapp (whose environment
-//          scenario 5 moves; dataapp adds ~2 min), --action-dir DIR (another build: action.yml + dist/),
+//          --projects flask-app,dataapp, --transfer-project flask-app|dataapp|node-app (whose
+//          environment scenario 5 moves: a virtualenv made by one Slipway cold run, or node-app's
+//          node_modules from one `npm ci`; dataapp adds ~2 min), --action-dir DIR (another build: action.yml + dist/),
 //          --keep (keep the temp folder), --no-write (no results.json / BENCHMARKS.md update),
 //          --results FILE (write the results there instead, and leave BENCHMARKS.md alone),
 //          --cpu-prof DIR (V8 CPU profile of every Slipway run into DIR; adds profiling overhead),
@@ -41,7 +45,7 @@ import { startPipMirror } from './lib/mirror.mjs';
 import { benchResult, cleanEnv, emptyDir, mustRun, run, treeSize } from './lib/proc.mjs';
 import { pairedRatio, summary, unionLength } from './lib/stats.mjs';
 import { writeSyntheticRepo } from './lib/synthetic-repo.mjs';
-import { archiveFiles, downloadedIds, loggedCacheKey, rawExtract, restoredEntries } from './lib/raw-extract.mjs';
+import { archiveFiles, downloadedIds, loggedCacheKey, rawExtract, rawExtractInPlace, restoredEntries } from './lib/raw-extract.mjs';
 import { shardScenario } from './lib/shard-scenario.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -167,13 +171,17 @@ try {
   }
   const projects = {};
   const made = {};
-  if (['dependency', 'overhead', 'concurrency', 'transfer'].some((s) => ONLY.has(s))) {
+  if (['dependency', 'overhead', 'concurrency'].some((s) => ONLY.has(s))) {
     for (const name of PROJECTS) projects[name] = await dependencyScenario((made[name] = makeProject(name)));
     results.scenarios.dependency = projects;
   }
   if (ONLY.has('transfer')) {
-    const name = PROJECTS.includes(opts['transfer-project']) ? opts['transfer-project'] : PROJECTS[0];
-    results.scenarios.transfer = await transferScenario(made[name], projects[name]);
+    const name = opts['transfer-project'];
+    // The environment to move: a project's from the runs above, else one Slipway cold run makes and
+    // saves it (Python); node-app's node_modules is `npm ci`'d once.
+    made[name] ??= makeProject(name);
+    const environment = name === 'node-app' ? await npmInstalled(made[name]) : (projects[name] ?? (await coldSaved(made[name])));
+    results.scenarios.transfer = await transferScenario(made[name], environment);
   }
 } finally {
   await svc.stop().catch(() => undefined);
@@ -206,7 +214,9 @@ function makeProject(name) {
   else if (name === 'dataapp') {
     cpSync(join(BENCH, 'fixtures', 'dataapp'), template, { recursive: true, filter: skip });
     writeLegacyCode(template, LEGACY_MODULES);
-  } else throw new Error(`unknown project ${name} (flask-app or dataapp)`);
+  } else if (name === 'node-app') {
+    cpSync(join(REPO, 'examples', 'node-app'), template, { recursive: true, filter: (src) => !/(^|\/)(node_modules|coverage)$/.test(src) });
+  } else throw new Error(`unknown project ${name} (flask-app, dataapp or node-app)`);
   // One runner: the workspace and RUNNER_TEMP keep their absolute paths from job to job.
   const ws = join(TMP, 'work', name, name);
   const jobDir = join(TMP, 'jobs', name);
@@ -441,10 +451,10 @@ function escapeRe(s) {
 // ------------------------------------------------------------------------------------------ setup-python and cold
 
 /** One @actions/cache call in its own node process; with `trace`, also where its time went. */
-async function cacheOp(project, op, key, paths, { trace = false } = {}) {
+async function cacheOp(project, op, key, paths, { trace = false, flags = [] } = {}) {
   const traceFile = join(TMP, 'traces', `cache-${op}-${++traceCounter}.json`);
   mkdirSync(dirname(traceFile), { recursive: true });
-  const result = await run(process.execPath, [join(BENCH, 'lib', 'cache-op.mjs'), op, key, ...paths], {
+  const result = await run(process.execPath, [join(BENCH, 'lib', 'cache-op.mjs'), op, key, ...paths, ...flags], {
     cwd: project.ws,
     env: cleanEnv({
       ...svc.env(),
@@ -748,50 +758,111 @@ async function keyScenario() {
 
 // ------------------------------------------------------------------------------------------ scenario 5: transfer
 
-async function transferScenario(project, dep) {
-  const tree = dep.venvPath;
-  // The environment to move, put back in place. Stored as one entry: restored through @actions/cache.
-  // Stored in parts (`<key>-part-<i>-of-<n>`), which no single-key restore brings back: a warm Slipway
-  // run restores it (and leaves it where it was). The measured rounds below save and restore it under
-  // keys of their own, one entry each.
+/** A Python project's environment without the dependency scenario: one Slipway cold run installs and saves it. */
+async function coldSaved(project) {
+  log(`${project.name}: a Slipway cold run makes the environment to move`);
+  const cold = await slipwayJob(project, 'transfer-cold');
+  if (cold.cacheHit !== 'false' || !cold.cacheKey) throw new Error(`${project.name}: the first run was not a cache miss`);
+  return { venvPath: dirname(dirname(cold.commands.test[0][0])), slipwayKey: cold.cacheKey };
+}
+
+/** node-app's node_modules, installed once by `npm ci` (from the npm registry) in a fresh workspace. */
+async function npmInstalled(project) {
   freshJob(project);
-  if (svc.entries().some((e) => e.key === dep.slipwayKey)) {
-    const warmup = await cacheOp(project, 'restore', dep.slipwayKey, [tree]);
-    if (warmup.result !== dep.slipwayKey) throw new Error('transfer: could not restore the environment to measure');
-  } else {
-    const warm = await slipwayJob(project, 'transfer-setup', project.slipwayInputs ?? {});
-    if (warm.cacheHit !== 'true' || !existsSync(tree)) throw new Error('transfer: a warm run did not bring the environment back to measure');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const installed = await mustRun(npm, ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: project.ws, env: cleanEnv() });
+  log(`${project.name}: npm ci ${secs(installed.ms)}`);
+  return { treePath: join(project.ws, 'node_modules') };
+}
+
+async function transferScenario(project, dep) {
+  const python = !dep.treePath;
+  const tree = dep.treePath ?? dep.venvPath;
+  // The environment to move, put back in place. A Python one comes back from the entries Slipway saved
+  // (its parts and the seed entry, through restoreEnvironment; one entry: through @actions/cache);
+  // node_modules is where npm ci put it.
+  if (python) {
+    freshJob(project);
+    if (svc.entries().some((e) => e.key === dep.slipwayKey)) {
+      const warmup = await cacheOp(project, 'restore', dep.slipwayKey, [tree]);
+      if (warmup.result !== dep.slipwayKey) throw new Error('transfer: could not restore the environment to measure');
+    } else {
+      const warmup = await cacheOp(project, 'env-restore', dep.slipwayKey, [tree], { flags: ['--with-aside'] });
+      if (warmup.result !== true) throw new Error(`transfer: could not restore the environment to measure: ${warmup.warnings.join(' ')}`);
+    }
   }
+  // What the install set aside (Python's seed packages), as its marker says; it moves as its own entry.
+  const marker = join(tree, '.slipway-part-1-of-4');
+  const aside = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')).aside ?? []) : [];
+  if (aside.some((path) => !existsSync(path))) throw new Error('transfer: the environment came back without its seed packages');
+  const asideFlags = (flag) => (aside.length > 0 ? [flag] : []);
+  const saveFlags = aside.flatMap((path) => ['--aside', path]);
+  // One save in parts before the rounds: it writes the part markers into the tree (so every method
+  // moves the same files), and its archives are what the raw-parts rounds extract.
+  const partsKey = `bench-transfer-parts-${Date.now()}`;
+  const partsSave = await cacheOp(project, 'env-save', partsKey, [tree], { flags: saveFlags });
+  if (partsSave.result !== true) throw new Error(`transfer: saving the environment in parts failed: ${partsSave.warnings.join(' ')}`);
+  const entriesOf = (key) => svc.entries().filter((e) => e.key.startsWith(`${key}-part-`) || e.key === `${key}-seed`);
+  const partArchives = archiveFiles(join(TMP, 'cache-service'), entriesOf(partsKey));
   const size = treeSize(tree);
-  log(`transfer: ${project.name} environment, ${(size.bytes / 1e6).toFixed(0)} MB in ${size.files} files`);
+  log(
+    `transfer: ${project.name} environment, ${(size.bytes / 1e6).toFixed(0)} MB in ${size.files} files; ` +
+      `in parts: ${partArchives.map((a) => `${a.key.slice(partsKey.length + 1)} ${(a.bytes / 1e6).toFixed(1)} MB`).join(', ')}`
+  );
   const rawArchive = join(TMP, 'raw.tar.zst');
   const store = join(TMP, 'local-store');
   const sync = () => run('sync', []);
-  const actionsRound = async (rep, name, restoreOp) => {
-    const key = `bench-transfer-${name}-${rep}-${Date.now()}`;
-    await sync();
-    const saved = await cacheOp(project, 'save', key, [tree], { trace: true });
-    const entry = svc.entries().find((e) => e.key === key);
-    rmSync(tree, { recursive: true, force: true });
-    await sync();
-    const restored = await cacheOp(project, restoreOp, key, [tree], { trace: true });
-    if (restored.result !== key) throw new Error(`transfer: ${restoreOp} missed`);
-    return {
-      saveMs: saved.ms,
-      restoreMs: restored.ms,
-      saveWallMs: saved.wallMs,
-      restoreWallMs: restored.wallMs,
-      restoreHttpMs: restored.httpMs,
-      restoreTarMs: restored.tarMs,
-      saveHttpMs: saved.httpMs,
-      saveTarMs: saved.tarMs,
-      archiveBytes: entry?.size
-    };
-  };
+  const traced = (value) => ({ wallMs: value.wallMs, httpMs: value.httpMs, tarMs: value.tarMs });
   const methods = {
-    // Slipway saves through @actions/cache and restores by streaming the download into tar.
-    slipway: (rep) => actionsRound(rep, 'slipway', 'slipway-restore'),
-    actions: (rep) => actionsRound(rep, 'actions', 'restore'),
+    // Slipway as the install stage does it: saveEnvironment / restoreEnvironment, the parts (and the
+    // seed entry) at once, each download streamed into its own tar.
+    async slipway(rep) {
+      const key = `bench-transfer-slipway-${rep}-${Date.now()}`;
+      await sync();
+      const saved = await cacheOp(project, 'env-save', key, [tree], { trace: true, flags: saveFlags });
+      if (saved.result !== true) throw new Error(`transfer: Slipway's save failed: ${saved.warnings.join(' ')}`);
+      const entries = entriesOf(key);
+      rmSync(tree, { recursive: true, force: true });
+      await sync();
+      const restored = await cacheOp(project, 'env-restore', key, [tree], { trace: true, flags: asideFlags('--with-aside') });
+      if (restored.result !== true || restored.warnings.length > 0) throw new Error(`transfer: Slipway's restore missed: ${restored.warnings.join(' ')}`);
+      const save = traced(saved);
+      const restore = traced(restored);
+      return {
+        saveMs: saved.ms,
+        restoreMs: restored.ms,
+        saveWallMs: save.wallMs,
+        restoreWallMs: restore.wallMs,
+        restoreHttpMs: restore.httpMs,
+        restoreTarMs: restore.tarMs,
+        saveHttpMs: save.httpMs,
+        saveTarMs: save.tarMs,
+        entries: entries.length,
+        archiveBytes: entries.reduce((n, e) => n + e.size, 0)
+      };
+    },
+    async actions(rep) {
+      const key = `bench-transfer-actions-${rep}-${Date.now()}`;
+      await sync();
+      const saved = await cacheOp(project, 'save', key, [tree], { trace: true });
+      const entry = svc.entries().find((e) => e.key === key);
+      rmSync(tree, { recursive: true, force: true });
+      await sync();
+      const restored = await cacheOp(project, 'restore', key, [tree], { trace: true });
+      if (restored.result !== key) throw new Error('transfer: @actions/cache restore missed');
+      return {
+        saveMs: saved.ms,
+        restoreMs: restored.ms,
+        saveWallMs: saved.wallMs,
+        restoreWallMs: restored.wallMs,
+        restoreHttpMs: restored.httpMs,
+        restoreTarMs: restored.tarMs,
+        saveHttpMs: saved.httpMs,
+        saveTarMs: saved.tarMs,
+        archiveBytes: entry?.size
+      };
+    },
+    // One stream: the whole tree in one archive.
     async raw() {
       rmSync(rawArchive, { force: true });
       await sync();
@@ -802,6 +873,14 @@ async function transferScenario(project, dep) {
       const extracted = await mustRun('tar', ['--zstd', '-xPf', rawArchive], { cwd: '/' });
       rmSync(rawArchive, { force: true });
       return { saveMs: created.ms, restoreMs: extracted.ms, archiveBytes };
+    },
+    // The same split as Slipway's (the archives of the save before the rounds, seed included), each
+    // archive through `zstd -dc | tar -xPf -`, all at once: what this disk and these cores allow.
+    async 'raw-parts'() {
+      rmSync(tree, { recursive: true, force: true });
+      await sync();
+      const restoreMs = await rawExtractInPlace(partArchives, project.ws);
+      return { restoreMs, archiveBytes: partArchives.reduce((n, a) => n + a.bytes, 0) };
     },
     async local(rep) {
       emptyDir(store);
@@ -826,21 +905,28 @@ async function transferScenario(project, dep) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + rep) % names.length];
       samples[name].push(await methods[name](rep));
-      if (treeSize(tree).files !== size.files) throw new Error(`transfer: ${name} did not bring back every file`);
+      const back = treeSize(tree);
+      if (back.files !== size.files) throw new Error(`transfer: ${name} did not bring back every file (${back.files} of ${size.files})`);
     }
     log(
       `transfer round ${rep + 1}/${REPS}: ` +
-        names.map((n) => `${n} save ${secs(samples[n][rep].saveMs)} restore ${secs(samples[n][rep].restoreMs)}`).join(' · ')
+        names
+          .map((n) => `${n} ${samples[n][rep].saveMs === undefined ? '' : `save ${secs(samples[n][rep].saveMs)} `}restore ${secs(samples[n][rep].restoreMs)}`)
+          .join(' · ')
     );
   }
   const mbps = (ms) => size.bytes / 1e6 / (ms / 1000);
-  const out = { tree: { project: project.name, bytes: size.bytes, files: size.files } };
+  const out = {
+    tree: { project: project.name, bytes: size.bytes, files: size.files },
+    parts: partArchives.map((a) => ({ entry: a.key.slice(partsKey.length + 1), bytes: a.bytes })),
+    withAside: aside.length > 0
+  };
   for (const name of names) {
     const s = samples[name];
     out[name] = {
       saveMs: summary(s.map((x) => x.saveMs)),
       restoreMs: summary(s.map((x) => x.restoreMs)),
-      saveMBps: summary(s.map((x) => mbps(x.saveMs))),
+      saveMBps: summary(s.map((x) => x.saveMs && mbps(x.saveMs))),
       restoreMBps: summary(s.map((x) => mbps(x.restoreMs))),
       archiveBytes: summary(s.map((x) => x.archiveBytes)),
       ...(name === 'actions' || name === 'slipway'
@@ -856,12 +942,17 @@ async function transferScenario(project, dep) {
     };
   }
   const col = (name, field) => samples[name].map((x) => x[field]);
+  // Throughput ratios: time of the reference over time of the method (above 1: the method is faster).
   out.slipwayRestoreVsRaw = pairedRatio(col('raw', 'restoreMs'), col('slipway', 'restoreMs'));
+  out.slipwayRestoreVsRawParts = pairedRatio(col('raw-parts', 'restoreMs'), col('slipway', 'restoreMs'));
+  out.rawPartsRestoreVsRaw = pairedRatio(col('raw', 'restoreMs'), col('raw-parts', 'restoreMs'));
   out.slipwayRestoreVsActions = pairedRatio(col('actions', 'restoreMs'), col('slipway', 'restoreMs'));
   out.actionsRestoreVsRaw = pairedRatio(col('raw', 'restoreMs'), col('actions', 'restoreMs'));
+  out.slipwaySaveVsRaw = pairedRatio(col('raw', 'saveMs'), col('slipway', 'saveMs'));
   out.actionsSaveVsRaw = pairedRatio(col('raw', 'saveMs'), col('actions', 'saveMs'));
   out.localRestoreVsRaw = pairedRatio(col('raw', 'restoreMs'), col('local', 'restoreMs'));
   out.localSaveVsRaw = pairedRatio(col('raw', 'saveMs'), col('local', 'saveMs'));
+  out.rounds = names.map((name) => ({ method: name, restoreMs: col(name, 'restoreMs'), saveMs: col(name, 'saveMs') }));
   return out;
 }
 
@@ -993,15 +1084,19 @@ function tableRows(res) {
   const t = res.scenarios.transfer;
   if (t) {
     const mb = (t.tree.bytes / 1e6).toFixed(0);
+    const split = `${t.parts.length - (t.withAside ? 1 : 0)} parts${t.withAside ? ' + seed' : ''}`;
     add(
       '5',
-      `restore, Slipway (download streamed into tar) + local service (${t.tree.project} environment: ${mb} MB, ${t.tree.files} files)`,
+      `restore, Slipway (restoreEnvironment: ${split} at once, each streamed into tar) + local service (${t.tree.project} environment: ${mb} MB, ${t.tree.files} files)`,
       mbps(t.slipway.restoreMBps)
     );
-    add('5', 'restore, @actions/cache (download, then extract) + local service', mbps(t.actions.restoreMBps));
-    add('5', 'restore, raw tar --zstd -x', mbps(t.raw.restoreMBps));
+    add('5', 'restore, @actions/cache (one entry: download, then extract) + local service', mbps(t.actions.restoreMBps));
+    add('5', 'restore, raw tar --zstd -x (one stream)', mbps(t.raw.restoreMBps));
+    add('5', `restore, raw zstd -dc | tar -x of Slipway's ${t.parts.length} archives, all at once`, mbps(t['raw-parts'].restoreMBps));
     add('5', 'restore, CLI local store', mbps(t.local.restoreMBps));
-    add('5', 'Slipway restore / raw extract (throughput)', x(t.slipwayRestoreVsRaw), atLeast(0.95, t.slipwayRestoreVsRaw, '≥ 0.95×'));
+    add('5', 'Slipway restore / raw extract, one stream (throughput)', x(t.slipwayRestoreVsRaw), atLeast(0.95, t.slipwayRestoreVsRaw, '≥ 0.95×'));
+    add('5', 'Slipway restore / raw extract of the same parts at once (throughput)', x(t.slipwayRestoreVsRawParts));
+    add('5', 'raw parts at once / raw one stream (throughput)', x(t.rawPartsRestoreVsRaw));
     add('5', '… Slipway restore: time / of which download (HTTP) / of which tar (they overlap)', {
       median: t.slipway.restoreMs.median,
       min: t.slipway.restoreHttpMs.median,
@@ -1018,11 +1113,14 @@ function tableRows(res) {
       n: t.actions.restoreMs.n,
       unit: 'ms3'
     });
-    add('5', '… raw extract time', ms(t.raw.restoreMs));
+    add('5', '… raw extract time: one stream', ms(t.raw.restoreMs));
+    add('5', '… raw extract time: parts at once', ms(t['raw-parts'].restoreMs));
     add('5', 'CLI local store restore / raw extract (throughput)', x(t.localRestoreVsRaw));
+    add('5', `save, Slipway (saveEnvironment: ${split} at once) + local service`, mbps(t.slipway.saveMBps));
     add('5', 'save, @actions/cache + local service', mbps(t.actions.saveMBps));
     add('5', 'save, raw tar --zstd -c', mbps(t.raw.saveMBps));
     add('5', 'save, CLI local store', mbps(t.local.saveMBps));
+    add('5', 'Slipway save / raw create (throughput)', x(t.slipwaySaveVsRaw));
     add('5', '@actions/cache save / raw create (throughput)', x(t.actionsSaveVsRaw));
   }
   return rows;
