@@ -144,6 +144,17 @@ describe('install stage, environment in parts', () => {
     await install(await config({ testCommand: [['pytest', '-x']] }), context, withCommand.ports, ecosystem());
     expect(envFiles(files)).toEqual(installed);
     expect(withCommand.seen.warnings).toEqual([]);
+
+    // The daily command of a scheduled run is the user's too; on a push it does not run.
+    const scheduled = { ...context, event: { ...context.event, name: 'schedule' } };
+    for (const [event, seeded] of [
+      [context, false],
+      [scheduled, true]
+    ] as const) {
+      files.remove(ENV);
+      await install(await config({ scheduledCommand: ['python', 'report.py'] }), event, run(files, cache).ports, ecosystem());
+      expect(files.read(`${SEED}/pip.py`)).toBe(seeded ? 'pip' : undefined);
+    }
   });
 
   test('a tree left by an earlier run without its seed is not used as it is when a command of the user may need the seed', async () => {
