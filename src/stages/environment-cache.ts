@@ -35,7 +35,8 @@ export async function restoreEnvironment(
   // The parts make the folders inside the environment; the roots themselves are made here, first.
   paths.forEach((path) => files.makeFolder(path));
   const { restored, failed } = await cache.restoreAll(paths, withAside ? [...parts, asideKey(key)] : parts);
-  if (failed || restored.length === 0) return false; // a failure was said; a miss is no news
+  // A failure was said; no part at all is a plain miss (the seed alone is no environment).
+  if (failed || !parts.some((part) => restored.includes(part))) return false;
   const root = paths[0] ?? '';
   const missing = parts.filter((part) => !restored.includes(part));
   const marker = readMarker(files, root);
