@@ -188,6 +188,17 @@ describe('install stage, environment in parts', () => {
     expect(healed.seen.warnings).toEqual([]);
   });
 
+  test('no part left (the seed alone) is a plain miss: no warning', async () => {
+    const files = fakeFiles();
+    const cache = partialCache(files);
+    const key = (await install(await config(), context, run(files, cache).ports, ecosystem())).cacheKey ?? '';
+    [1, 2, 3, 4].forEach((i) => cache.entries.delete(`${key}-part-${i}-of-4`));
+    files.remove(ENV);
+    const miss = run(files, cache);
+    expect(await install(await config({ testCommand: [['pytest']] }), context, miss.ports, ecosystem())).toMatchObject({ cacheHit: false });
+    expect(miss.seen.warnings).toEqual([]);
+  });
+
   test('parts of two different saves do not make an environment', async () => {
     const files = fakeFiles();
     const cache = partialCache(files);
