@@ -188,6 +188,22 @@ describe('install stage, environment in parts', () => {
     expect(healed.seen.warnings).toEqual([]);
   });
 
+  test('an ecosystem that sets nothing aside is never asked for a seed entry, whatever the commands', async () => {
+    const files = fakeFiles();
+    const cache = partialCache(files);
+    const plain = ecosystem();
+    const installation = await plain.planInstall(undefined as never, undefined as never);
+    delete installation.setAside;
+    const asked: string[] = [];
+    const restore = cache.restore.bind(cache);
+    cache.restore = async (paths, key, ...rest) => (asked.push(key), restore(paths, key, ...rest));
+    const key = (await install(await config(), context, run(files, cache).ports, plain)).cacheKey ?? '';
+    files.remove(ENV);
+    asked.length = 0;
+    expect(await install(await config({ testCommand: [['npm', 'test']] }), context, run(files, cache).ports, plain)).toMatchObject({ cacheHit: true });
+    expect(asked.sort()).toEqual([1, 2, 3, 4].map((i) => `${key}-part-${i}-of-4`));
+  });
+
   test('no part left (the seed alone) is a plain miss: no warning', async () => {
     const files = fakeFiles();
     const cache = partialCache(files);

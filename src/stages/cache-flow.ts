@@ -82,7 +82,8 @@ export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>,
     let said = false;
     settled.forEach((outcome, index) => {
       if (outcome.status === 'fulfilled') return;
-      if (said) log.write(`Cache ${operation} of ${keys[index]} failed too: ${describeError(outcome.reason)}`);
+      const skipped = outcome.reason instanceof CacheUnavailable && !outcome.reason.fresh;
+      if (said && !skipped) log.write(`Cache ${operation} of ${keys[index]} failed too: ${describeError(outcome.reason)}`);
       else failed(outcome.reason, operation, keys[index] ?? '');
       said = true;
     });

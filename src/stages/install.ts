@@ -49,7 +49,7 @@ export async function install(config: Config, context: RunContext, ports: Ports,
   const clear = (): void => plan.cachePaths.forEach((path) => files.remove(path));
   // What the ecosystem sets aside (Python's pip and setuptools) none of Slipway's own commands
   // needs; a command of the user's might.
-  const withAside = Boolean(config.testCommand || config.lintCommand || runsScheduledCommand(config, context));
+  const withAside = Boolean(installation.setAside && (config.testCommand || config.lintCommand || runsScheduledCommand(config, context)));
   const root = plan.cachePaths[0] ?? '';
   // An environment left by an earlier run with this very key (the CLI's, a persistent runner's)
   // is as good as a restore, and cheaper.

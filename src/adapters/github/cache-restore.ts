@@ -34,8 +34,16 @@ export async function streamedRestore(
   try {
     await streamIntoTar(answer.url, extractArgs(entry.compression, workspace), workspace, progress, signal);
   } catch (error) {
-    // Half an environment is worse than none: remove what was written before the failure.
-    for (const path of paths) rmSync(resolve(workspace, path), { recursive: true, force: true });
+    // Half an environment is worse than none: remove what was written before the failure. Best
+    // effort: other entries may be extracting into the same folders (an environment's parts), and
+    // their caller clears the paths once all have ended; the failure to tell is this one.
+    for (const path of paths) {
+      try {
+        rmSync(resolve(workspace, path), { recursive: true, force: true });
+      } catch {
+        // see above
+      }
+    }
     throw error;
   }
   return answer.matchedKey;
