@@ -25,6 +25,7 @@ async function once() {
     cacheVersion: config.cacheVersion,
     os: process.platform,
     arch: process.arch,
+    image: 'ubuntu24',
     runtime: 'python-cpython-3.11.7',
     interpreterPath: '/usr/bin/python3.11',
     files,
