@@ -1,30 +1,15 @@
 // The install stage over a store that keeps part of a tree per entry: the environment goes into four
 // parts and the ecosystem's set-aside files into one more; all parts or nothing on the way back.
 import { describe, expect, test } from '@jest/globals';
-import { tmpdir } from 'node:os';
-import { buildConfig, type Config } from '../../src/config.js';
-import type { Ports, RunContext } from '../../src/context.js';
+import type { Ports } from '../../src/context.js';
 import type { Ecosystem, Installation, InstallPlan } from '../../src/ecosystems/ecosystem.js';
 import type { CacheStore } from '../../src/ports.js';
 import { install } from '../../src/stages/install.js';
 import { fakeFiles, fakeHost, fakeReporter, fakeRunner, noHttp, type FakeFiles } from '../fixtures/fake-ports.js';
+import { config, context, ecosystemOf, project } from '../fixtures/install-stage.js';
 
-const project = tmpdir();
 const ENV = '/state/env';
 const SEED = `${ENV}/lib/seed`;
-
-const context: RunContext = {
-  repositoryRoot: project,
-  stateDir: '/state',
-  tempDir: '/tmp/run',
-  os: 'linux',
-  arch: 'x64',
-  image: 'ubuntu24',
-  inActions: true,
-  event: { name: 'push', ref: 'refs/heads/main', sha: 'abc', defaultBranch: 'main', repository: 'acme/shop', serverUrl: 'https://github.com' }
-};
-
-const config = async (overrides: Partial<Config> = {}): Promise<Config> => ({ ...(await buildConfig(() => '', project)), ...overrides });
 
 const plan: InstallPlan = {
   installer: 'fake',
@@ -57,16 +42,7 @@ const ecosystem = (setAside: string[] = [SEED]): Ecosystem => {
     environment: async () => ({ root: project, env: {}, data: undefined }),
     setAside: async () => setAside
   };
-  return {
-    name: 'python',
-    detect: () => true,
-    planInstall: async () => installation,
-    planTests: () => ({ runner: 'none', commands: [], junit: [], notes: [] }),
-    planLint: () => undefined,
-    addLinter: '',
-    isTestFile: () => false,
-    listInstalled: () => []
-  };
+  return ecosystemOf(installation);
 };
 
 /** A partial store over the in-memory tree: an entry keeps a copy of its members (or of its paths). */

@@ -1,30 +1,16 @@
 // The install stage over fake ports and a fake ecosystem: when the cache is asked, when a tree is
 // trusted, what a failed install says. The stage never asks which ecosystem it serves.
 import { describe, expect, test } from '@jest/globals';
-import { tmpdir } from 'node:os';
-import { buildConfig, type Config } from '../../src/config.js';
-import type { Ports, RunContext } from '../../src/context.js';
-import type { Ecosystem, Installation, InstallPlan } from '../../src/ecosystems/ecosystem.js';
+import type { Config } from '../../src/config.js';
+import type { Ports } from '../../src/context.js';
+import type { Installation, InstallPlan } from '../../src/ecosystems/ecosystem.js';
 import type { CacheStore } from '../../src/ports.js';
 import { install } from '../../src/stages/install.js';
 import { fakeFiles, fakeHost, fakeReporter, fakeRunner, noHttp, type FakeFiles } from '../fixtures/fake-ports.js';
+import { config, context, ecosystemOf, project } from '../fixtures/install-stage.js';
 
-const project = tmpdir();
 const ENV = '/state/env';
 const STAMP = `${ENV}/.stamp`;
-
-const context: RunContext = {
-  repositoryRoot: project,
-  stateDir: '/state',
-  tempDir: '/tmp/run',
-  os: 'linux',
-  arch: 'x64',
-  image: 'ubuntu24',
-  inActions: true,
-  event: { name: 'push', ref: 'refs/heads/main', sha: 'abc', defaultBranch: 'main', repository: 'acme/shop', serverUrl: 'https://github.com' }
-};
-
-const config = async (overrides: Partial<Config> = {}): Promise<Config> => ({ ...(await buildConfig(() => '', project)), ...overrides });
 
 const basePlan: InstallPlan = {
   installer: 'fake',
@@ -51,16 +37,7 @@ function fakeEcosystem(plan: Partial<InstallPlan> = {}, answers: { verify?: bool
     environment: async () => ({ root: project, env: { FAKE_ENV: ENV }, data: 'fake data' }),
     explain: () => answers.explain
   };
-  const ecosystem: Ecosystem = {
-    name: 'python',
-    detect: () => true,
-    planInstall: async () => installation,
-    planTests: () => ({ runner: 'none', commands: [], junit: [], notes: [] }),
-    planLint: () => undefined,
-    addLinter: '',
-    isTestFile: () => false,
-    listInstalled: () => []
-  };
+  const ecosystem = ecosystemOf(installation);
   return { ecosystem, asked };
 }
 
