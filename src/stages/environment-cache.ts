@@ -16,7 +16,8 @@ interface Marker {
 export async function saveEnvironment(cache: CacheFlow, files: Files, paths: string[], key: string, aside: string[]): Promise<boolean> {
   if (!cache.partial) return cache.save(paths, key);
   const layout = planEnvironmentLayout(paths, aside, files);
-  for (const marker of layout.markers) files.write(marker.path, JSON.stringify({ layout: marker.text, aside: layout.aside.trees } satisfies Marker));
+  const marker: Marker = { layout: layout.id, aside: layout.aside.trees };
+  layout.parts.forEach((_, index) => files.write(markerPath(paths[0] ?? '', index), JSON.stringify(marker)));
   const entries = layout.parts.map((members, index) => ({ key: partKey(key, index), members }));
   if (layout.aside.trees.length > 0) entries.push({ key: asideKey(key), members: layout.aside });
   return cache.saveAll(paths, entries);
@@ -39,9 +40,9 @@ export async function restoreEnvironment(
   if (failed || !parts.some((part) => restored.includes(part))) return false;
   const root = paths[0] ?? '';
   const missing = parts.filter((part) => !restored.includes(part));
-  const marker = readMarker(files, root);
+  const marker = readMarker(files, markerPath(root, 0));
   const asideMissing = withAside && (marker?.aside.length ?? 0) > 0 && !restored.includes(asideKey(key));
-  const agree = missing.length === 0 && partsAgree(root, (path) => layoutOf(files.read(path)));
+  const agree = missing.length === 0 && partsAgree(root, (path) => readMarker(files, path)?.layout);
   if (agree && !asideMissing) return true;
   const why = missing.length > 0 ? `${missing.join(', ')} missing` : asideMissing ? `${asideKey(key)} missing` : 'its parts come from different saves';
   reporter.warning(
@@ -52,22 +53,15 @@ export async function restoreEnvironment(
 
 /** Whether what was set aside when this environment was saved is absent from it now. */
 export function asideAbsent(files: Files, root: string): boolean {
-  return (readMarker(files, root)?.aside ?? []).some((path) => !files.exists(path));
+  return (readMarker(files, markerPath(root, 0))?.aside ?? []).some((path) => !files.exists(path));
 }
 
-function readMarker(files: Files, root: string): Marker | undefined {
-  const text = files.read(markerPath(root, 0));
+/** A part's marker; undefined when it is missing or damaged. */
+function readMarker(files: Files, path: string): Marker | undefined {
+  const text = files.read(path);
   try {
     const marker = text === undefined ? undefined : (JSON.parse(text) as Partial<Marker>);
     return typeof marker?.layout === 'string' && Array.isArray(marker.aside) ? { layout: marker.layout, aside: marker.aside.map(String) } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function layoutOf(text: string | undefined): string | undefined {
-  try {
-    return text === undefined ? undefined : String((JSON.parse(text) as Partial<Marker>).layout ?? '');
   } catch {
     return undefined;
   }

@@ -31,10 +31,10 @@ export interface Unit {
 }
 
 export interface EnvironmentLayout {
+  /** Names this layout: every part's marker (its last tree, see markerPath) holds it. */
+  id: string;
   /** What each part holds: trees none inside another (the last one its marker), and their folders. */
   parts: EntryMembers[];
-  /** The marker files to write before saving, with the text each holds (the layout's id). */
-  markers: Array<{ path: string; text: string }>;
   /** Saved as an entry of its own, when the ecosystem set anything aside (no trees: nothing aside). */
   aside: EntryMembers;
 }
@@ -98,9 +98,8 @@ export function planEnvironmentLayout(roots: readonly string[], aside: readonly 
   // Markers of an earlier save are not units: each part gets the one written for it now.
   const groups = balanceParts(environmentUnits(roots, [...aside, ...markerPaths], tree, parts), parts);
   const id = createHash('sha256').update(JSON.stringify({ groups, aside })).digest('hex').slice(0, 16);
-  const markers = markerPaths.map((path) => ({ path, text: id }));
   const members = (trees: string[]): EntryMembers => ({ folders: foldersOf(trees, roots), trees });
-  return { parts: groups.map((group, index) => members([...group, markerPaths[index] ?? ''])), markers, aside: members([...aside]) };
+  return { id, parts: groups.map((group, index) => members([...group, markerPaths[index] ?? ''])), aside: members([...aside]) };
 }
 
 /**
@@ -125,8 +124,8 @@ export function foldersOf(trees: readonly string[], roots: readonly string[]): s
  * Whether restored parts belong together: every part's marker is there and names the same layout.
  * Parts saved by two different installs (one part lost and saved again from a changed tree) do not.
  */
-export function partsAgree(root: string, read: (path: string) => string | undefined, parts = ENVIRONMENT_PARTS): boolean {
-  const ids = Array.from({ length: parts }, (_, index) => read(markerPath(root, index, parts))?.trim());
+export function partsAgree(root: string, layoutAt: (path: string) => string | undefined, parts = ENVIRONMENT_PARTS): boolean {
+  const ids = Array.from({ length: parts }, (_, index) => layoutAt(markerPath(root, index, parts))?.trim());
   return ids.every((id) => id !== undefined && id !== '' && id === ids[0]);
 }
 
