@@ -76,7 +76,11 @@ export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>,
   };
 
   /** Concurrent operations: the first failure is said (see above), the others only noted. */
-  const settle = async <T>(operation: 'restore' | 'save', keys: string[], runs: Array<Promise<T>>): Promise<Array<T | undefined> & { failed?: boolean }> => {
+  const settle = async <T>(
+    operation: 'restore' | 'save',
+    keys: string[],
+    runs: Array<Promise<T>>
+  ): Promise<{ values: Array<T | undefined>; failed: boolean }> => {
     const stop = reporter.progress(operation === 'restore' ? 'restoring from cache' : 'saving to cache');
     const settled = await Promise.allSettled(runs).finally(stop);
     let said = false;
@@ -87,34 +91,31 @@ export function cacheFlow(store: CacheStore, context: Pick<RunContext, 'event'>,
       else failed(outcome.reason, operation, keys[index] ?? '');
       said = true;
     });
-    return Object.assign(
-      settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined)),
-      { failed: said }
-    );
+    return { values: settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined)), failed: said };
   };
 
   return {
     partial: Boolean(store.partial),
     async restoreAll(paths, keys) {
-      const results = await settle(
+      const { values, failed: storeFailed } = await settle(
         'restore',
         keys,
         keys.map((key) => cache.restore(paths, key, []))
       );
-      const restored = results.filter((key): key is string => key !== undefined);
+      const restored = values.filter((key): key is string => key !== undefined);
       log.write(`Restored ${restored.length} of ${keys.length} cache entries for ${paths.join(', ')}${restored.length ? `: ${restored.join(', ')}` : ''}`);
-      return { restored, failed: Boolean(results.failed) };
+      return { restored, failed: storeFailed };
     },
     async saveAll(paths, entries) {
       if (untrustedSkip()) return false;
       const keys = entries.map((entry) => entry.key);
-      const results = await settle(
+      const { values, failed: storeFailed } = await settle(
         'save',
         keys,
         entries.map((entry) => cache.save(paths, entry.key, undefined, undefined, entry.members))
       );
-      if (results.failed) return false;
-      const fresh = keys.filter((_, index) => results[index]);
+      if (storeFailed) return false;
+      const fresh = keys.filter((_, index) => values[index]);
       log.write(`Saved ${paths.join(', ')} as ${keys.length} cache entries (${fresh.length} new): ${keys.join(', ')}`);
       return true;
     },
