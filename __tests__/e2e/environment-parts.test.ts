@@ -142,39 +142,35 @@ describe('an environment cached as four parts and a seed entry (example app)', (
     expect(Object.values(installed).filter((entry) => entry.type === 'file').length).toBeGreaterThan(1000);
   });
 
-  test('a warm run with a test-command restores the installed environment byte for byte, seed included', async () => {
-    const warm = await job.run({ inputs: { 'test-command': 'python -m pytest' } });
-    suite.timings['warm-with-seed'] = warm.durationMs;
+  /** A warm run that must be a clean hit of the cold run's key: tests passed, no install, no warning. */
+  async function warmHit(name: string, inputs: Record<string, string> = {}): Promise<ActionResult> {
+    const warm = await job.run({ inputs });
+    suite.timings[name] = warm.durationMs;
     expectSuccess(warm);
     expect(warm.outputs).toMatchObject({ 'cache-hit': 'true', 'cache-key': key, 'tests-passed': '5', 'tests-failed': '0' });
     expect(pipInstalls(warm)).toEqual([]);
-    expect(installLog(warm)).toContain(`Restored 5 of 5 cache entries`);
     expect(warnings(warm)).toEqual([]);
+    return warm;
+  }
+
+  test('a warm run with a test-command restores the installed environment byte for byte, seed included', async () => {
+    const warm = await warmHit('warm-with-seed', { 'test-command': 'python -m pytest' });
+    expect(installLog(warm)).toContain(`Restored 5 of 5 cache entries`);
     const restored = snapshot(job.venv(warm));
     expect(Object.keys(restored)).toEqual(Object.keys(installed));
     expect(restored).toEqual(installed);
   }, 120_000);
 
   test('python -m pip runs after a warm restore when the test-command asks for it', async () => {
-    const warm = await job.run({ inputs: { 'test-command': 'python -m pip --version\npython -m pytest' } });
-    suite.timings['warm-pip-tier'] = warm.durationMs;
-    expectSuccess(warm);
-    expect(warm.outputs).toMatchObject({ 'cache-hit': 'true', 'cache-key': key });
-    expect(pipInstalls(warm)).toEqual([]);
+    const warm = await warmHit('warm-pip-tier', { 'test-command': 'python -m pip --version\npython -m pytest' });
     const venv = job.venv(warm);
     // pip's own line, naming the copy in the restored environment.
     expect(warm.stdout).toMatch(new RegExp(`pip \\d+[^ ]* from ${escape(sitePackages(venv))}/pip \\(python `));
-    expect(warm.outputs['tests-passed']).toBe('5');
   }, 120_000);
 
   test('with the detected commands the seed is not restored: no pip package, its .dist-info is there', async () => {
-    const warm = await job.run();
-    suite.timings['warm-default'] = warm.durationMs;
-    expectSuccess(warm);
-    expect(warm.outputs).toMatchObject({ 'cache-hit': 'true', 'cache-key': key, 'tests-passed': '5', 'tests-failed': '0' });
-    expect(pipInstalls(warm)).toEqual([]);
+    const warm = await warmHit('warm-default');
     expect(installLog(warm)).toContain(`Restored 4 of 4 cache entries`);
-    expect(warnings(warm)).toEqual([]);
     const site = sitePackages(job.venv(warm));
     expect(existsSync(path.join(site, 'pip'))).toBe(false);
     expect(readdirSync(site).filter((name) => /^pip-[\d.]+\.dist-info$/.test(name))).toHaveLength(1);
@@ -204,12 +200,7 @@ describe('an environment cached as four parts and a seed entry (example app)', (
     expect(keptAfter).toEqual(keptBefore);
     expect(lostAfter).not.toBe(lostBefore);
 
-    const hit = await job.run({ inputs: { 'test-command': 'python -m pytest' } });
-    suite.timings['after-missing-part'] = hit.durationMs;
-    expectSuccess(hit);
-    expect(hit.outputs).toMatchObject({ 'cache-hit': 'true', 'cache-key': key, 'tests-passed': '5' });
-    expect(pipInstalls(hit)).toEqual([]);
-    expect(warnings(hit)).toEqual([]);
+    await warmHit('after-missing-part', { 'test-command': 'python -m pytest' });
   }, 180_000);
 
   test('an entry of the old layout under the key itself is never restored', async () => {
