@@ -1,14 +1,12 @@
 // The cache entries one installed environment is kept as: its parts (`<key>-part-<i>-of-<n>`) and,
 // for Python, its seed packages (`<key>-seed`).
 import { execFileSync } from 'node:child_process';
+import { asideKey as seedKey, partKeys } from '../../../src/stages/environment-parts.js';
 import type { CacheEntryInfo, CacheService } from './cache-service.js';
 import { defaultPython } from './python.js';
 
-export const ENVIRONMENT_PARTS = 4;
-
-export const partKeys = (key: string): string[] => Array.from({ length: ENVIRONMENT_PARTS }, (_, i) => `${key}-part-${i + 1}-of-${ENVIRONMENT_PARTS}`);
-
-export const seedKey = (key: string): string => `${key}-seed`;
+// The product's own key names (README, "The environment in parts"), not a second copy of them.
+export { partKeys, seedKey };
 
 /** The finalized entries of the environment saved under `key`, parts first, in part order. */
 export function environmentEntries(cache: Pick<CacheService, 'entries'>, key: string): CacheEntryInfo[] {
