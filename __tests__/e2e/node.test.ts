@@ -21,16 +21,17 @@
  *
  * SLIPWAY_E2E_ACTION_DIR runs the tests against another build (a folder with action.yml and dist/).
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { groupLines, outerEnv, type ActionResult, type Annotation } from './support/action-runner.js';
 import { expectFailure, expectSuccess, SLIPWAY_FRAME } from './support/assertions.js';
-import { closedPortUrl, startCacheService, type CacheService } from './support/cache-service.js';
+import { closedPortUrl } from './support/cache-service.js';
+import { cacheSuite } from './support/suite.js';
 import { environmentEntries, environmentKeys, partKeys } from './support/environment-entries.js';
 import { ProjectJob } from './support/job.js';
-import { copyInto, fixturePath, lineOf, makeTempDir, removeTempDirs, replaceInFile, repoRoot } from './support/workspace.js';
+import { copyInto, fixturePath, lineOf, makeTempDir, replaceInFile, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.js');
@@ -44,22 +45,12 @@ const keyShape = (manager: string, version: string): RegExp =>
 /** See the file comment: lets corepack fetch yarn/pnpm from this machine's registry mirror. */
 const COREPACK_ENV = { COREPACK_INTEGRITY_KEYS: '0', COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' };
 
-let svc: CacheService;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  svc = await startCacheService();
-});
-
-afterAll(async () => {
-  await svc?.stop();
-  removeTempDirs();
-  process.stderr.write(`node.test timings (ms): ${JSON.stringify(timings)}\n`);
-});
+const suite = cacheSuite('node.test');
+const { timings } = suite;
 
 /** A runner's consecutive jobs on one project (see support/job.ts); `env` for every run. */
 const newJob = (source: string, subdir: string, env: Record<string, string> = {}): ProjectJob =>
-  new ProjectJob(source, subdir, () => ({ actionDir: ACTION_DIR, cacheService: svc, timeoutMs: 240_000, env }));
+  new ProjectJob(source, subdir, () => ({ actionDir: ACTION_DIR, cacheService: suite.cache, timeoutMs: 240_000, env }));
 
 /** jest, node --test, vitest and corepack print their own stack frames to the log: only Slipway's are a crash there. */
 const expectNodeFailure = (result: ActionResult): void => expectFailure(result, { toolFramesInLog: true });
@@ -152,7 +143,7 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     if (!cold.ok) return;
     // The reference: jest itself, in the node_modules the action installed.
     reference = jestReference(job.project);
-    svc.requests.length = 0;
+    suite.cache.requests.length = 0;
     warm = await job.run();
     timings['node-app-warm'] = warm.durationMs;
     timings['node-app-install-cold-ms'] = summarySeconds(cold, 'install') * 1000;
@@ -176,7 +167,7 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     expect(installCommands(cold)).toEqual([expect.stringMatching(/^\$ npm ci\b/)]);
     expect(groupLines(cold, 'install')).toContain(`Cache key: ${coldKey}`);
     // Saved as its four parts, once each (nothing set aside: no seed entry).
-    const saved = environmentEntries(svc, coldKey);
+    const saved = environmentEntries(suite.cache, coldKey);
     expect(saved.map((e) => e.key)).toEqual(environmentKeys(coldKey, { seed: false }));
     for (const entry of saved) expect(entry.size).toBeGreaterThan(0);
     expect(saved.reduce((sum, e) => sum + e.size, 0)).toBeGreaterThan(1_000_000); // a whole node_modules, not empty archives
@@ -214,8 +205,8 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     expect(groupLines(warm, 'install').some((l) => l.startsWith('Restored 4 of 4 cache entries ') && l.endsWith(allParts))).toBe(true);
     expect(stageLine(warm.log, 'install')).toMatch(/restored from cache/);
     // Nothing uploaded: lookups and a download only (this commit's baseline exists already: 409, no upload).
-    expect(svc.requests.filter((r) => r.kind === 'CreateCacheEntry' && r.status !== 409)).toEqual([]);
-    expect(svc.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(suite.cache.requests.filter((r) => r.kind === 'CreateCacheEntry' && r.status !== 409)).toEqual([]);
+    expect(suite.cache.requests.filter((r) => r.method === 'PUT')).toEqual([]);
     expect(existsSync(path.join(job.project, 'node_modules', 'jest', 'package.json'))).toBe(true);
     expect(errors(warm)).toEqual([]);
   });
@@ -264,8 +255,8 @@ describe('npm, jest and eslint: examples/node-app (in a subfolder of the reposit
     expect(message).toContain('left-pad'); // npm's own reason: what is missing from the lock
     expect(message).toContain('`npm install`');
     expect(message).toMatch(/commit package-lock\.json/);
-    expect(svc.entries().map((e) => e.key)).not.toContain(key);
-    expect(environmentEntries(svc, key)).toEqual([]);
+    expect(suite.cache.entries().map((e) => e.key)).not.toContain(key);
+    expect(environmentEntries(suite.cache, key)).toEqual([]);
     expect(stageLine(result.log, 'install')).toMatch(/^✗ install/);
   });
 

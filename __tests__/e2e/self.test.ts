@@ -17,15 +17,15 @@
  *
  * SLIPWAY_E2E_ACTION_DIR runs the tests against another build (a folder with action.yml and dist/).
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { groupLines, outerEnv, runAction, type ActionResult, type Annotation, type RunActionOptions } from './support/action-runner.js';
 import { expectSuccess, STACK_FRAME, type RunDescriptionOptions } from './support/assertions.js';
-import { startCacheService, type CacheService } from './support/cache-service.js';
+import { cacheSuite } from './support/suite.js';
 import { environmentEntries, environmentKeys, partKeys } from './support/environment-entries.js';
-import { makeTempDir, removeTempDirs, repoRoot, wipeDir } from './support/workspace.js';
+import { makeTempDir, repoRoot, wipeDir } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const REPO = repoRoot();
@@ -51,18 +51,8 @@ function copyTrackedFiles(into: string): number {
   return copied;
 }
 
-let svc: CacheService;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  svc = await startCacheService();
-});
-
-afterAll(async () => {
-  await svc?.stop();
-  removeTempDirs();
-  process.stderr.write(`self.test timings (ms): ${JSON.stringify(timings)}\n`);
-});
+const suite = cacheSuite('self.test');
+const { timings } = suite;
 
 /** Consecutive jobs on one runner: the checkout and RUNNER_TEMP at the same paths, emptied first. */
 class Job {
@@ -81,7 +71,7 @@ class Job {
       workspace: this.workspace,
       jobDir: this.jobDir,
       actionDir: ACTION_DIR,
-      cacheService: svc,
+      cacheService: suite.cache,
       repository: 'slipway/slipway',
       timeoutMs: 480_000,
       ...options
@@ -155,7 +145,7 @@ describe("Slipway's own repository through the bundled action", () => {
     timings['self-direct-jest'] = Date.now() - started;
     if (!existsSync(out)) throw new Error(`the direct jest run wrote no report (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
     direct = readCounts(out);
-    svc.requests.length = 0;
+    suite.cache.requests.length = 0;
     warm = await job.run({ inputs });
     timings['self-warm'] = warm.durationMs;
     if (warm.ok) timings['self-install-warm-ms'] = summarySeconds(warm, 'install') * 1000;
@@ -185,7 +175,7 @@ describe("Slipway's own repository through the bundled action", () => {
     // Installed from the lockfile; the node_modules saved under the key, as its four parts once each.
     expect(installCommands(cold)).toEqual([expect.stringMatching(/^\$ npm ci\b/)]);
     const key = cold.outputs['cache-key'] ?? '';
-    expect(environmentEntries(svc, key).map((e) => e.key)).toEqual(environmentKeys(key, { seed: false }));
+    expect(environmentEntries(suite.cache, key).map((e) => e.key)).toEqual(environmentKeys(key, { seed: false }));
     // The custom test command ran as given, with the variable jest needs.
     expect(groupLines(cold, 'test')[0]).toBe(`$ ${TEST_COMMAND}`);
     expect(stageLine(cold, 'test')).toMatch(new RegExp(`^✓ test .*${direct.numPassedTests} passed, 0 failed`));
@@ -214,8 +204,8 @@ describe("Slipway's own repository through the bundled action", () => {
       expect.stringMatching(new RegExp(`^Restored 4 of \\d+ cache entries .*: ${allParts}$`))
     ]);
     // Nothing uploaded (this commit's coverage baseline exists already: 409, no upload).
-    expect(svc.requests.filter((r) => r.kind === 'CreateCacheEntry' && r.status !== 409)).toEqual([]);
-    expect(svc.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+    expect(suite.cache.requests.filter((r) => r.kind === 'CreateCacheEntry' && r.status !== 409)).toEqual([]);
+    expect(suite.cache.requests.filter((r) => r.method === 'PUT')).toEqual([]);
     expect(stageLine(warm, 'lint')).toMatch(/eslint: no findings/);
     expect(errors(warm)).toEqual([]);
   });

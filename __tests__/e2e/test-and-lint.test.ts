@@ -13,37 +13,27 @@
  *
  * SLIPWAY_E2E_ACTION_DIR runs the tests against another build of the action (default: this repository).
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readActionMetadata, type ActionResult, type Annotation } from './support/action-runner.js';
 import { expectFailure, expectSuccess, STACK_FRAME } from './support/assertions.js';
-import { startCacheService, type CacheService } from './support/cache-service.js';
+import { cacheSuite } from './support/suite.js';
 import { ProjectJob } from './support/job.js';
 import { defaultPython, pipMirrorEnv } from './support/python.js';
-import { copyInto, fixturePath, lineOf, makeTempDir, removeTempDirs, replaceInFile, repoRoot } from './support/workspace.js';
+import { copyInto, fixturePath, lineOf, makeTempDir, replaceInFile, repoRoot } from './support/workspace.js';
 
 const ACTION_DIR = process.env['SLIPWAY_E2E_ACTION_DIR'] ?? repoRoot();
 const EXAMPLE = path.join(repoRoot(), 'examples', 'flask-app');
 const SHOP = 'services/shop';
 
-let svc: CacheService;
-const timings: Record<string, number> = {};
-
-beforeAll(async () => {
-  svc = await startCacheService();
-});
-
-afterAll(async () => {
-  await svc?.stop();
-  removeTempDirs();
-  process.stderr.write(`test-and-lint.test timings (ms): ${JSON.stringify(timings)}\n`);
-});
+const suite = cacheSuite('test-and-lint.test');
+const { timings } = suite;
 
 /** A runner's consecutive jobs on one project (see support/job.ts). */
 const newJob = (source: string, subdir: string): ProjectJob =>
-  new ProjectJob(source, subdir, () => ({ actionDir: ACTION_DIR, cacheService: svc, env: pipMirrorEnv() }));
+  new ProjectJob(source, subdir, () => ({ actionDir: ACTION_DIR, cacheService: suite.cache, env: pipMirrorEnv() }));
 
 const errors = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'error');
 const warnings = (r: ActionResult): Annotation[] => r.annotations.filter((a) => a.level === 'warning');
