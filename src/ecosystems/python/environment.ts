@@ -9,7 +9,7 @@ import { projectFiles } from '../project-files.js';
 import { readKeyFiles } from '../shared.js';
 import { explainPipFailure } from './install-errors.js';
 import { lockTool, planPythonInstall, venvPython } from './install-plan.js';
-import { metadataNameVersion, normalizedName } from './installed.js';
+import { distributions, metadataNameVersion, normalizedName, type Distribution } from './installed.js';
 import { SEED_DISTRIBUTIONS, neededSeed, seedPaths, type InstalledSeed, type SeedDistribution } from './seed.js';
 import { indexHasTool } from './tool-fetch.js';
 import { INTERPRETER_PROBE, TOOLS_PROBE, parseInterpreter, parseTools, type Interpreter, type ProbedTools, type PythonTools } from './tools.js';
@@ -125,16 +125,15 @@ async function probeInterpreter(config: Pick<Config, 'python' | 'workingDirector
 
 /** The seed packages' files in the virtualenv that nothing of the project needs (see seed.ts). */
 function seedToSetAside(venv: string, projectRoot: string, files: InstallPorts['files']): string[] {
-  const lib = posix.join(venv, 'lib');
-  const sitePackages = files
-    .list(lib)
-    .folders.filter((name) => name.startsWith('python'))
-    .map((name) => posix.join(lib, name, 'site-packages'));
-  return sitePackages.flatMap((folder) => {
+  const read = (paths: string[]): string[] => paths.map((path) => files.read(path) ?? '');
+  const bySitePackages = new Map<string, Distribution[]>();
+  for (const dist of distributions(venv, files)) bySitePackages.set(dist.sitePackages, [...(bySitePackages.get(dist.sitePackages) ?? []), dist]);
+  // The project's own code is read once, and only when there is a seed to decide on.
+  let project: string[] | undefined;
+  return [...bySitePackages].flatMap(([folder, dists]) => {
     const seeds: InstalledSeed[] = [];
     const metadata: string[] = [];
-    for (const distInfo of files.list(folder).folders.filter((name) => name.endsWith('.dist-info'))) {
-      const text = files.read(posix.join(folder, distInfo, 'METADATA')) ?? '';
+    for (const { distInfo, metadata: text = '' } of dists) {
       const name = normalizedName(metadataNameVersion(text)?.name ?? '');
       if ((SEED_DISTRIBUTIONS as readonly string[]).includes(name)) {
         seeds.push({ name: name as SeedDistribution, distInfo, record: files.read(posix.join(folder, distInfo, 'RECORD')) ?? '' });
@@ -144,12 +143,8 @@ function seedToSetAside(venv: string, projectRoot: string, files: InstallPorts['
     const candidates = seedPaths(seeds, new Set());
     const ownedBySeed = (path: string): boolean =>
       candidates.some((seed) => path === posix.join(folder, seed) || path.startsWith(`${posix.join(folder, seed)}/`));
-    const read = (paths: string[]): string[] => paths.map((path) => files.read(path) ?? '');
-    const evidence = {
-      metadata,
-      libraries: read(files.glob(folder, '**/*.py').filter((path) => !ownedBySeed(path))),
-      project: read(files.glob(projectRoot, '**/*.py').filter((path) => !path.includes('/site-packages/')))
-    };
+    project ??= read(files.glob(projectRoot, '**/*.py').filter((path) => !path.includes('/site-packages/')));
+    const evidence = { metadata, libraries: read(files.glob(folder, '**/*.py').filter((path) => !ownedBySeed(path))), project };
     return seedPaths(seeds, neededSeed(evidence))
       .map((path) => posix.normalize(posix.join(folder, path)))
       .filter((path) => files.exists(path));

@@ -33,18 +33,37 @@ export function metadataRequires(text: string): string[] {
  */
 export function installedPythonPackages(venv: string, files: Files): InstalledPackage[] {
   const found = new Map<string, InstalledPackage>();
-  const lib = posix.join(venv, 'lib');
-  for (const python of files.list(lib).folders.filter((name) => name.startsWith('python'))) {
-    const sitePackages = posix.join(lib, python, 'site-packages');
-    for (const dist of files.list(sitePackages).folders.filter((name) => name.endsWith('.dist-info'))) {
-      const metadata = files.read(posix.join(sitePackages, dist, 'METADATA'));
-      const origin = files.read(posix.join(sitePackages, dist, 'direct_url.json')) ?? '';
-      const parsed = metadata === undefined ? undefined : metadataNameVersion(metadata);
-      if (!parsed || /"dir_info"/.test(origin)) continue;
-      const name = normalizedName(parsed.name);
-      const requires = metadataRequires(metadata ?? '');
-      found.set(`${name}@${parsed.version}`, { name, version: parsed.version, ecosystem: 'PyPI', ...(requires.length > 0 ? { requires } : {}) });
-    }
+  for (const { sitePackages, distInfo, metadata } of distributions(venv, files)) {
+    const origin = files.read(posix.join(sitePackages, distInfo, 'direct_url.json')) ?? '';
+    const parsed = metadata === undefined ? undefined : metadataNameVersion(metadata);
+    if (!parsed || /"dir_info"/.test(origin)) continue;
+    const name = normalizedName(parsed.name);
+    const requires = metadataRequires(metadata ?? '');
+    found.set(`${name}@${parsed.version}`, { name, version: parsed.version, ecosystem: 'PyPI', ...(requires.length > 0 ? { requires } : {}) });
   }
   return [...found.values()].sort(byName);
+}
+
+export interface Distribution {
+  /** The site-packages folder it is installed in. */
+  sitePackages: string;
+  /** Its .dist-info folder's name. */
+  distInfo: string;
+  /** Its METADATA; undefined when missing. */
+  metadata: string | undefined;
+}
+
+/** Every .dist-info in the virtualenv's site-packages folders, with its METADATA. */
+export function distributions(venv: string, files: Files): Distribution[] {
+  const lib = posix.join(venv, 'lib');
+  return files
+    .list(lib)
+    .folders.filter((name) => name.startsWith('python'))
+    .map((python) => posix.join(lib, python, 'site-packages'))
+    .flatMap((sitePackages) =>
+      files
+        .list(sitePackages)
+        .folders.filter((name) => name.endsWith('.dist-info'))
+        .map((distInfo) => ({ sitePackages, distInfo, metadata: files.read(posix.join(sitePackages, distInfo, 'METADATA')) }))
+    );
 }
